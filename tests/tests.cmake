@@ -1,0 +1,73 @@
+# tests/tests.cmake — ctest tests for mailscope (included by the top-level CMakeLists.txt).
+#
+# Every test runs tests/run-tests CHECK against this build tree; tshark runs
+# through tests/tshark-wrapper with the plugin from ${CMAKE_BINARY_DIR}/plugins.
+# Run them with:  ctest --test-dir <build> --output-on-failure [-R regex] [-j N]
+
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+find_program(MAILSCOPE_TSHARK tshark)
+if(NOT MAILSCOPE_TSHARK)
+  message(WARNING "tshark not found: the tests will fail (install the tshark package)")
+endif()
+
+set(_ms_runner
+  ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/run-tests
+  --source-dir ${CMAKE_SOURCE_DIR}
+  --build-dir ${CMAKE_BINARY_DIR})
+
+# Environment for every test.  In a sanitizer build, tshark (not built with
+# the sanitizers) gets the ASan/UBSan runtimes preloaded; the wrapper applies
+# MAILSCOPE_PRELOAD to tshark only, not to python or the wrapper itself.
+set(_ms_env "")
+if(MAILSCOPE_TSHARK)
+  list(APPEND _ms_env "MAILSCOPE_TSHARK=${MAILSCOPE_TSHARK}")
+endif()
+if(MAILSCOPE_SANITIZE)
+  set(_ms_preload "")
+  foreach(_lib libasan.so libubsan.so)
+    execute_process(
+      COMMAND ${CMAKE_C_COMPILER} -print-file-name=${_lib}
+      OUTPUT_VARIABLE _path OUTPUT_STRIP_TRAILING_WHITESPACE
+      RESULT_VARIABLE _rc)
+    if(NOT _rc EQUAL 0 OR NOT IS_ABSOLUTE "${_path}" OR NOT EXISTS "${_path}")
+      message(FATAL_ERROR "MAILSCOPE_SANITIZE: ${CMAKE_C_COMPILER} does not know where ${_lib} is ('${_path}')")
+    endif()
+    get_filename_component(_path "${_path}" REALPATH)
+    list(APPEND _ms_preload "${_path}")
+  endforeach()
+  string(REPLACE ";" ":" _ms_preload "${_ms_preload}")
+  message(STATUS "mailscope tests: tshark runs with LD_PRELOAD=${_ms_preload}")
+  list(APPEND _ms_env
+    "MAILSCOPE_PRELOAD=${_ms_preload}"
+    # Leak checking is off: tshark and GLib keep memory until exit on purpose.
+    "ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=0:exitcode=99:detect_odr_violation=0:print_summary=1"
+    "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98")
+endif()
+
+set(_ms_checks
+  plugin-load
+  exports
+  selftest-no-plugin
+  captures-readme
+  goldens-one-pass
+  goldens-two-pass
+  malformed
+  assertions-one-pass
+  assertions-two-pass)
+
+foreach(_check IN LISTS _ms_checks)
+  add_test(NAME ${_check} COMMAND ${_ms_runner} ${_check})
+  set_tests_properties(${_check} PROPERTIES
+    ENVIRONMENT "${_ms_env}"
+    TIMEOUT 600)
+endforeach()
+
+# Loading the plugin is what everything else builds on: if it fails, the
+# tshark-based checks are reported as not run instead of failing by the dozen.
+set_tests_properties(plugin-load PROPERTIES FIXTURES_SETUP mailscope_loaded)
+set_tests_properties(
+  goldens-one-pass goldens-two-pass malformed assertions-one-pass assertions-two-pass
+  PROPERTIES FIXTURES_REQUIRED mailscope_loaded)
+# The longest-running checks first, so that ctest -j keeps both cores busy.
+set_tests_properties(goldens-one-pass goldens-two-pass assertions-one-pass assertions-two-pass
+  PROPERTIES COST 10)
