@@ -1,0 +1,1640 @@
+/* mail-engine.c — the shared engine behind the esmtp and pop3 dissectors.
+ *
+ * See mail-engine.h for what lives here and why.  The central idea: every
+ * PDU the engine frames becomes an ms_unit_t, created on the first pass from
+ * the session state and stored per frame.  Later passes (tshark -2, the GUI
+ * clicking around) replay those records instead of re-running the state
+ * machine, so every pass shows the same phases, links and expert infos.
+ */
+#include "mail-engine.h"
+
+#include <string.h>
+#include <epan/conversation.h>
+#include <epan/proto_data.h>
+#include <epan/to_str.h>
+#include <epan/dissectors/packet-tcp.h>
+
+/* Bytes of the proto-data keys we use. */
+#define MS_KEY_UNITS   0   /* file scope: the frame's unit list */
+#define MS_KEY_CURSOR  1   /* packet scope: next unit to replay */
+
+/* TCP FIN flag (from the tcpinfo TCP hands its subdissectors). */
+#define MS_TCP_FIN 0x0001
+
+static reassembly_table ms_reassembly;
+static dissector_handle_t imf_handle;
+static dissector_handle_t tls_handle;
+static guint32 ms_next_msg_id = 1;
+
+typedef struct {
+    guint32 n, cap;
+    ms_unit_t **units;
+} ms_frame_units_t;
+
+typedef struct {
+    ms_unit_t *unit;
+    guint32 frame;
+    nstime_t ts;
+} ms_pending_t;
+
+/* ======================================================================
+ * Small helpers
+ * ====================================================================== */
+
+/* Finds the end of the line starting at offset, looking at no more than
+ * max_len octets.  Returns the line length without its end, or -1 when no
+ * line end is in reach; *next_offset is the first octet after the line end.
+ * A CR as the last octet in reach may be the first half of a CRLF split
+ * across segments, so it does not count as a line end. */
+int
+ms_find_line(tvbuff_t *tvb, int offset, int max_len, int *next_offset, ms_eol_t *eol)
+{
+    int avail = tvb_captured_length_remaining(tvb, offset);
+    if (avail <= 0)
+        return -1;
+    if (max_len > avail)
+        max_len = avail;
+    static const ws_mempbrk_pattern *pat;
+    static ws_mempbrk_pattern crlf_pattern;
+    if (!pat) {
+        ws_mempbrk_compile(&crlf_pattern, "\r\n");
+        pat = &crlf_pattern;
+    }
+    guchar found;
+    int pos = tvb_ws_mempbrk_pattern_uint8(tvb, offset, max_len, pat, &found);
+    if (pos < 0)
+        return -1;
+    if (found == '\n') {
+        *eol = MS_EOL_LF;
+        *next_offset = pos + 1;
+        return pos - offset;
+    }
+    /* CR: CRLF, or a bare CR. */
+    if (pos + 1 >= (int)tvb_captured_length(tvb))
+        return -1;  /* the octet after the CR is not here yet: undecided */
+    if (tvb_get_uint8(tvb, pos + 1) == '\n') {
+        *eol = MS_EOL_CRLF;
+        *next_offset = pos + 2;
+    } else {
+        *eol = MS_EOL_CR;
+        *next_offset = pos + 1;
+    }
+    return pos - offset;
+}
+
+/* Is the token at offset (up to len octets, ending at SP, ':' or the end)
+ * the given word, compared case-insensitively? */
+bool
+ms_token_is(tvbuff_t *tvb, int offset, int len, const char *word)
+{
+    size_t wl = strlen(word);
+    if ((int)wl > len)
+        return false;
+    if (tvb_strncaseeql(tvb, offset, word, wl) != 0)
+        return false;
+    if ((int)wl == len)
+        return true;
+    guint8 next = tvb_get_uint8(tvb, offset + (int)wl);
+    return next == ' ' || next == '\t';
+}
+
+/* Length of the first space-delimited token of a line. */
+int
+ms_token_len(tvbuff_t *tvb, int offset, int len)
+{
+    int sp = tvb_find_uint8(tvb, offset, len, ' ');
+    return sp < 0 ? len : sp - offset;
+}
+
+char *
+ms_line_string(ms_ctx_t *c, int offset, int len)
+{
+    return tvb_format_text(c->pinfo->pool, c->tvb, offset, len);
+}
+
+const char *
+ms_strdup_line(ms_ctx_t *c, int offset, int len)
+{
+    return ms_get_string(wmem_file_scope(), c->tvb, offset, len,
+                                            ENC_UTF_8 | ENC_NA);
+}
+
+proto_item *
+ms_add_string(ms_ctx_t *c, proto_tree *tree, int hf, int offset, int len)
+{
+    return proto_tree_add_item(tree, hf, c->tvb, offset, len, ENC_UTF_8 | ENC_NA);
+}
+
+/* ======================================================================
+ * First-pass bookkeeping
+ * ====================================================================== */
+
+void
+ms_note(ms_ctx_t *c, int ei, const char *fmt, ...)
+{
+    if (!c->first_pass || !c->u)
+        return;
+    ms_note_t *n = wmem_new0(wmem_file_scope(), ms_note_t);
+    n->ei = (guint16)ei;
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        n->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
+        va_end(ap);
+    }
+    /* Keep notes in the order they were raised. */
+    ms_note_t **tail = &c->u->notes;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = n;
+}
+
+void
+ms_set_phase(ms_ctx_t *c, guint8 phase)
+{
+    if (!c->first_pass)
+        return;
+    if (c->s->phase != phase) {
+        c->u->prev_phase = c->s->phase;
+        c->s->phase = phase;
+    }
+    c->u->phase = phase;
+}
+
+static void
+pending_push(ms_session_t *s, ms_unit_t *u, packet_info *pinfo)
+{
+    if (s->pending_overflow || s->pending_len >= MS_MAX_PENDING) {
+        s->pending_overflow++;
+        return;
+    }
+    if (s->pending_len == s->pending_cap) {
+        /* Grow the ring, unrolling it so the head is at 0 again. */
+        guint16 cap = s->pending_cap ? (guint16)(s->pending_cap * 2) : 8;
+        ms_pending_t *ring = wmem_alloc_array(wmem_file_scope(), ms_pending_t, cap);
+        ms_pending_t *old = (ms_pending_t *)s->pending;
+        for (guint16 i = 0; i < s->pending_len; i++)
+            ring[i] = old[(s->pending_head + i) % s->pending_cap];
+        if (old)
+            wmem_free(wmem_file_scope(), old);
+        s->pending = (ms_unit_t **)ring;
+        s->pending_cap = cap;
+        s->pending_head = 0;
+    }
+    ms_pending_t *ring = (ms_pending_t *)s->pending;
+    ms_pending_t *slot = &ring[(s->pending_head + s->pending_len) % s->pending_cap];
+    slot->unit = u;
+    slot->frame = pinfo->num;
+    slot->ts = pinfo->abs_ts;
+    s->pending_len++;
+}
+
+/* Takes the oldest outstanding request.  Returns false when none is known;
+ * *overflowed tells that one existed but was past the matching depth. */
+static bool
+pending_pop(ms_session_t *s, ms_pending_t *out, bool *overflowed)
+{
+    *overflowed = false;
+    if (s->pending_len) {
+        ms_pending_t *ring = (ms_pending_t *)s->pending;
+        *out = ring[s->pending_head];
+        s->pending_head = (guint16)((s->pending_head + 1) % s->pending_cap);
+        s->pending_len--;
+        return true;
+    }
+    if (s->pending_overflow) {
+        s->pending_overflow--;
+        *overflowed = true;
+    }
+    return false;
+}
+
+void
+ms_request_expects_reply(ms_ctx_t *c)
+{
+    if (c->first_pass)
+        pending_push(c->s, c->u, c->pinfo);
+}
+
+static void
+open_message(ms_direction_t *d, bool reassemble)
+{
+    d->msg_id = reassemble ? ms_next_msg_id++ : 0;
+    d->msg_len = 0;
+    d->scan = 1;            /* content starts at the beginning of a line */
+    d->line_len = 0;
+    d->body_flags = 0;
+}
+
+void
+ms_expect_content(ms_ctx_t *c, int direction, bool reassemble_as_message)
+{
+    ms_direction_t *d = &c->s->dir[direction];
+    d->mode = MS_MODE_CONTENT;
+    open_message(d, reassemble_as_message && c->proto->pref_reassemble);
+}
+
+void
+ms_expect_listing(ms_ctx_t *c, int direction, guint16 listing_kind)
+{
+    ms_direction_t *d = &c->s->dir[direction];
+    d->mode = MS_MODE_LISTING;
+    d->listing = listing_kind;
+    open_message(d, false);
+}
+
+void
+ms_expect_chunk(ms_ctx_t *c, guint32 octets, bool last)
+{
+    ms_direction_t *d = &c->s->dir[MS_FROM_CLIENT];
+    if (!d->msg_id && c->proto->pref_reassemble) {
+        open_message(d, true);
+    }
+    d->chunk_left = octets;
+    d->chunk_last = last;
+    if (octets) {
+        d->mode = MS_MODE_CHUNK;
+    } else if (last && c->first_pass) {
+        /* "BDAT 0 LAST": the message ends with this command. */
+        c->u->msg_id = d->msg_id;
+        if (d->msg_id)
+            fragment_end_seq_next(&ms_reassembly, c->pinfo, d->msg_id, NULL);
+        c->u->flags |= MS_UF_ENDS_BODY;
+        d->msg_id = 0;
+    }
+}
+
+void
+ms_cancel_content(ms_ctx_t *c, int direction)
+{
+    ms_direction_t *d = &c->s->dir[direction];
+    if (d->mode == MS_MODE_CONTENT || d->mode == MS_MODE_LISTING)
+        d->mode = MS_MODE_LINES;
+}
+
+void
+ms_tls_requested(ms_ctx_t *c)
+{
+    if (!c->first_pass)
+        return;
+    c->s->tls_pending = 1;
+    /* Until the server answers, anything more from the client is plaintext
+     * a vulnerable server would run after the handshake (CVE-2011-0411). */
+    c->s->dir[MS_FROM_CLIENT].mode = MS_MODE_TLS;
+}
+
+void
+ms_tls_answer(ms_ctx_t *c, bool accepted)
+{
+    if (!c->first_pass)
+        return;
+    ms_session_t *s = c->s;
+    s->tls_pending = 0;
+    if (!accepted) {
+        s->dir[MS_FROM_CLIENT].mode = MS_MODE_LINES;
+        ms_note(c, MS_EI_TLS_REFUSED, "%s refused by the server: the session stays in cleartext",
+                c->proto->tls_command);
+        return;
+    }
+    s->tls_active = 1;
+    s->dir[MS_FROM_CLIENT].mode = MS_MODE_TLS;
+    s->dir[MS_FROM_SERVER].mode = MS_MODE_TLS;
+    /* From the next frame on, TCP hands this conversation to TLS, which
+     * hands decrypted records back to us. */
+    if (tls_handle && c->from_tcp)
+        ssl_starttls_ack(tls_handle, c->pinfo, c->proto->handle);
+}
+
+/* ======================================================================
+ * Credentials and SASL
+ * ====================================================================== */
+
+static bool
+unit_is_protected(const ms_ctx_t *c)
+{
+    return !c->from_tcp;
+}
+
+void
+ms_credentials_exposed(ms_ctx_t *c, const char *mech, const char *user,
+                       bool challenge_response)
+{
+    if (!c->first_pass || unit_is_protected(c))
+        return;
+    const char *who = user ? user : "(unknown user)";
+    if (challenge_response) {
+        ms_note(c, MS_EI_AUTH_CHALLENGE_CLEARTEXT,
+                "%s challenge-response without TLS: user \"%s\" is exposed and the "
+                "exchange allows offline password guessing", mech, who);
+        return;
+    }
+    if (c->s->tls_offered)
+        ms_note(c, MS_EI_AUTH_CLEARTEXT,
+                "Cleartext credentials: %s for user \"%s\" sent without TLS although "
+                "the server offered %s", mech, who, c->proto->tls_command);
+    else
+        ms_note(c, MS_EI_AUTH_CLEARTEXT,
+                "Cleartext credentials: %s for user \"%s\" sent without TLS", mech, who);
+}
+
+static const struct {
+    const char *name;
+    ms_sasl_mech_t mech;
+} sasl_mechs[] = {
+    { "PLAIN", MS_SASL_PLAIN },
+    { "LOGIN", MS_SASL_LOGIN },
+    { "CRAM-MD5", MS_SASL_CRAM_MD5 },
+    { "XOAUTH2", MS_SASL_XOAUTH2 },
+    { "OAUTHBEARER", MS_SASL_OAUTHBEARER },
+};
+
+/* Strict base64 check: g_base64_decode() silently skips bad characters,
+ * but a malformed AUTH line deserves an expert info. */
+static bool
+base64_valid(const guint8 *p, int len)
+{
+    if (len % 4 != 0)
+        return false;
+    int pad = 0;
+    for (int i = 0; i < len; i++) {
+        guint8 ch = p[i];
+        if (ch == '=') {
+            if (i < len - 2)
+                return false;
+            pad++;
+            continue;
+        }
+        if (pad)
+            return false;
+        if (!g_ascii_isalnum(ch) && ch != '+' && ch != '/')
+            return false;
+    }
+    return true;
+}
+
+/* Decodes base64 at offset into a NUL-terminated file-scope buffer.
+ * Returns NULL (and notes it) when the text is not valid base64. */
+static guint8 *
+sasl_decode(ms_ctx_t *c, int offset, int len, gsize *out_len)
+{
+    const guint8 *raw = tvb_get_ptr(c->tvb, offset, len);
+    if (!base64_valid(raw, len)) {
+        ms_note(c, MS_EI_AUTH_BAD_BASE64, NULL);
+        return NULL;
+    }
+    guint8 *buf = (guint8 *)wmem_alloc(c->pinfo->pool, (gsize)len + 1);
+    memcpy(buf, raw, len);
+    buf[len] = '\0';
+    g_base64_decode_inplace((gchar *)buf, out_len);
+    buf[*out_len] = '\0';
+    return buf;
+}
+
+/* A decoded SASL string made safe for display and bounded in length. */
+static const char *
+cred_string(const guint8 *p, gsize len)
+{
+    if (len > MS_MAX_CRED_LEN)
+        len = MS_MAX_CRED_LEN;
+    return ms_format_text(wmem_file_scope(), p, len);
+}
+
+/* Splits the next field of a decoded SASL buffer at sep. */
+static const guint8 *
+sasl_field(const guint8 *p, const guint8 *end, guint8 sep, gsize *flen)
+{
+    const guint8 *q = memchr(p, sep, end - p);
+    *flen = (gsize)((q ? q : end) - p);
+    return q ? q + 1 : end;
+}
+
+/* Finds "key=value" between \x01 separators (XOAUTH2, OAUTHBEARER). */
+static const char *
+sasl_kv(const guint8 *p, const guint8 *end, const char *key)
+{
+    size_t kl = strlen(key);
+    while (p < end) {
+        gsize flen;
+        const guint8 *next = sasl_field(p, end, 0x01, &flen);
+        if (flen > kl && memcmp(p, key, kl) == 0)
+            return cred_string(p + kl, flen - kl);
+        p = next;
+    }
+    return NULL;
+}
+
+/* Interprets one client SASL message (initial response or continuation). */
+static void
+sasl_client_message(ms_ctx_t *c, int offset, int len)
+{
+    ms_session_t *s = c->s;
+    ms_unit_t *u = c->u;
+    u->mech = s->sasl_mech_name;
+    u->aux = s->sasl_step;
+    if (len == 1 && tvb_get_uint8(c->tvb, offset) == '*') {
+        ms_note(c, MS_EI_AUTH_CANCELLED, "The client cancelled the %s exchange (\"*\")",
+                s->sasl_mech_name ? s->sasl_mech_name : "AUTH");
+        s->sasl_cancelled = 1;
+        s->sasl_step++;
+        return;
+    }
+    gsize dlen = 0;
+    guint8 *d = len ? sasl_decode(c, offset, len, &dlen) : NULL;
+    s->sasl_step++;
+    if (!d)
+        return;
+    const guint8 *end = d + dlen;
+    switch ((ms_sasl_mech_t)s->sasl_mech) {
+    case MS_SASL_PLAIN: {
+        /* authzid NUL authcid NUL passwd (RFC 4616) */
+        gsize l1, l2, l3;
+        const guint8 *p = sasl_field(d, end, 0, &l1);
+        const guint8 *authzid = d;
+        const guint8 *authcid = p;
+        p = sasl_field(p, end, 0, &l2);
+        sasl_field(p, end, 0, &l3);
+        if (l1)
+            u->decoded = cred_string(authzid, l1);
+        u->user = cred_string(authcid, l2);
+        u->secret = cred_string(p, l3);
+        s->user = u->user;
+        ms_credentials_exposed(c, "AUTH PLAIN", u->user, false);
+        break;
+    }
+    case MS_SASL_LOGIN:
+        if (u->aux == 0) {
+            u->user = cred_string(d, dlen);
+            s->user = u->user;
+        } else {
+            u->user = s->user;
+            u->secret = cred_string(d, dlen);
+            ms_credentials_exposed(c, "AUTH LOGIN", s->user, false);
+        }
+        break;
+    case MS_SASL_CRAM_MD5: {
+        /* user SP hex-digest (RFC 2195) */
+        gsize ul;
+        const guint8 *digest = sasl_field(d, end, ' ', &ul);
+        u->user = cred_string(d, ul);
+        u->decoded = cred_string(digest, (gsize)(end - digest));
+        s->user = u->user;
+        ms_credentials_exposed(c, "AUTH CRAM-MD5", u->user, true);
+        break;
+    }
+    case MS_SASL_XOAUTH2:
+        u->user = sasl_kv(d, end, "user=");
+        u->secret = sasl_kv(d, end, "auth=");
+        s->user = u->user;
+        ms_credentials_exposed(c, "AUTH XOAUTH2", u->user, false);
+        break;
+    case MS_SASL_OAUTHBEARER: {
+        /* gs2-header "n,a=user," then \x01-separated key=value pairs (RFC 7628) */
+        gsize hl;
+        const guint8 *kv = sasl_field(d, end, 0x01, &hl);
+        const guint8 *a = hl > 2 ? memchr(d, ',', hl) : NULL;
+        if (a && a + 3 <= d + hl && a[1] == 'a' && a[2] == '=') {
+            gsize al;
+            sasl_field(a + 3, d + hl, ',', &al);
+            u->user = cred_string(a + 3, al);
+        }
+        u->secret = sasl_kv(kv, end, "auth=");
+        s->user = u->user;
+        ms_credentials_exposed(c, "AUTH OAUTHBEARER", u->user, false);
+        break;
+    }
+    default:
+        u->decoded = cred_string(d, dlen);
+        break;
+    }
+}
+
+void
+ms_sasl_start(ms_ctx_t *c, int mech_off, int mech_len, int ir_off, int ir_len)
+{
+    if (!c->first_pass)
+        return;
+    ms_session_t *s = c->s;
+    s->sasl_active = 1;
+    s->sasl_cancelled = 0;
+    s->sasl_step = 0;
+    s->sasl_mech = MS_SASL_OTHER;
+    s->sasl_mech_name = ms_get_string(wmem_file_scope(), c->tvb, mech_off, mech_len,
+                                           ENC_ASCII | ENC_NA);
+    for (size_t i = 0; i < G_N_ELEMENTS(sasl_mechs); i++) {
+        if (g_ascii_strcasecmp(s->sasl_mech_name, sasl_mechs[i].name) == 0) {
+            s->sasl_mech = (guint8)sasl_mechs[i].mech;
+            s->sasl_mech_name = sasl_mechs[i].name;
+        }
+    }
+    c->u->mech = s->sasl_mech_name;
+    /* "=" is an empty initial response (RFC 4954, RFC 5034). */
+    if (ir_len == 1 && tvb_get_uint8(c->tvb, ir_off) == '=')
+        s->sasl_step++;
+    else if (ir_len > 0)
+        sasl_client_message(c, ir_off, ir_len);
+}
+
+void
+ms_sasl_challenge(ms_ctx_t *c, int off, int len)
+{
+    if (!c->first_pass)
+        return;
+    ms_session_t *s = c->s;
+    c->u->mech = s->sasl_mech_name;
+    s->sasl_awaiting = 1;
+    if (len <= 0)
+        return;
+    gsize dlen = 0;
+    guint8 *d = sasl_decode(c, off, len, &dlen);
+    if (d)
+        c->u->decoded = cred_string(d, dlen);
+}
+
+void
+ms_auth_result(ms_ctx_t *c, bool success, const char *how)
+{
+    if (!c->first_pass)
+        return;
+    ms_session_t *s = c->s;
+    s->sasl_active = 0;
+    s->sasl_awaiting = 0;
+    if (success) {
+        s->authenticated = 1;
+        return;
+    }
+    if (s->sasl_cancelled) {
+        s->sasl_cancelled = 0;
+        return;
+    }
+    ms_note(c, MS_EI_AUTH_FAILED, "Authentication failed (%s) for user \"%s\"",
+            how, s->user ? s->user : "(unknown)");
+}
+
+/* ======================================================================
+ * Sessions
+ * ====================================================================== */
+
+static ms_session_t *
+session_find(const ms_proto_t *p, packet_info *pinfo)
+{
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    return conv ? (ms_session_t *)conversation_get_proto_data(conv, p->proto_id) : NULL;
+}
+
+static ms_session_t *
+session_create(const ms_proto_t *p, packet_info *pinfo, bool server_is_source)
+{
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    ms_session_t *s = wmem_new0(wmem_file_scope(), ms_session_t);
+    s->proto = p;
+    s->phase = p->phase_unknown;
+    if (server_is_source) {
+        copy_address_wmem(wmem_file_scope(), &s->server_addr, &pinfo->src);
+        s->server_port = pinfo->srcport;
+    } else {
+        copy_address_wmem(wmem_file_scope(), &s->server_addr, &pinfo->dst);
+        s->server_port = pinfo->destport;
+    }
+    if (p->init_session)
+        p->init_session(s);
+    conversation_add_proto_data(conv, p->proto_id, s);
+    return s;
+}
+
+static bool
+from_server(const ms_session_t *s, const packet_info *pinfo)
+{
+    return pinfo->srcport == s->server_port && addresses_equal(&pinfo->src, &s->server_addr);
+}
+
+/* ======================================================================
+ * Framing (first pass)
+ * ====================================================================== */
+
+static ms_unit_t *
+new_unit(ms_ctx_t *c, ms_unit_kind_t kind)
+{
+    ms_unit_t *u = wmem_new0(wmem_file_scope(), ms_unit_t);
+    u->kind = (guint8)kind;
+    u->phase = c->s->phase;
+    u->prev_phase = 0xff;
+    u->state = c->s->state;
+    if (unit_is_protected(c))
+        u->flags |= MS_UF_PROTECTED;
+    c->u = u;
+    return u;
+}
+
+static void
+note_line_end(ms_ctx_t *c, ms_eol_t eol)
+{
+    if (eol == MS_EOL_LF)
+        ms_note(c, MS_EI_BARE_LF, NULL);
+    else if (eol == MS_EOL_CR)
+        ms_note(c, MS_EI_BARE_CR, NULL);
+}
+
+/* Adds message octets to the reassembly of the direction's open message. */
+static void
+add_message_fragment(ms_ctx_t *c, ms_direction_t *d, tvbuff_t *data, bool ends)
+{
+    if (!d->msg_id)
+        return;
+    guint len = tvb_captured_length(data);
+    if (len)
+        fragment_add_seq_next(&ms_reassembly, data, 0, c->pinfo, d->msg_id, NULL, len, !ends);
+    else if (ends)
+        fragment_end_seq_next(&ms_reassembly, c->pinfo, d->msg_id, NULL);
+}
+
+static void
+end_body(ms_ctx_t *c, ms_direction_t *d)
+{
+    c->u->flags |= MS_UF_ENDS_BODY;
+    d->mode = MS_MODE_LINES;
+    if (c->proto->content_ended)
+        c->proto->content_ended(c);
+    d->msg_id = 0;
+}
+
+/* Message content: scans for <CRLF>.<CRLF>, removes dot-stuffing, watches
+ * line lengths and ambiguous end-of-data sequences.  Streams: no TCP
+ * reassembly is requested, so a 100 MB body costs one pass over its bytes.
+ * Scanner states: 0 inside a line, 1 at a line start after CRLF, 2 saw "."
+ * at a line start, 3 saw ".\r" at a line start, 4 at a line start after a
+ * bare LF or CR (where a "." would end data on lenient servers). */
+static ms_unit_t *
+frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
+{
+    ms_unit_t *u = new_unit(c, MS_UNIT_CONTENT);
+    if (d->msg_len == 0 && d->scan == 1)
+        u->flags |= MS_UF_STARTS_BODY;
+    const guint8 *p = tvb_get_ptr(c->tvb, offset, avail);
+    guint8 *out = d->msg_id ? (guint8 *)wmem_alloc(c->pinfo->pool, (gsize)avail + 2) : NULL;
+    int olen = 0;
+    int i = 0;
+    guint8 scan = d->scan;
+    guint32 line_len = d->line_len;
+    bool ended = false;
+    bool prev_cr = false;
+    int max_text_line = c->proto->max_text_line;
+
+    while (i < avail && !ended) {
+        guint8 ch = p[i];
+        switch (scan) {
+        case 2: /* ".": end of data, stuffing, or lenient end */
+            if (ch == '\r') { scan = 3; i++; continue; }
+            if (ch == '\n' && !(d->body_flags & 1)) {
+                d->body_flags |= 1;
+                ms_note(c, MS_EI_BODY_SMUGGLING,
+                        "\"<CRLF>.<LF>\" in message content: some servers end the data "
+                        "here, others do not (SMTP smuggling)");
+            }
+            scan = 0; /* stuffed dot dropped; the line goes on */
+            continue;
+        case 3: /* ".\r" */
+            if (ch == '\n') { ended = true; i++; continue; }
+            if (out) out[olen++] = '\r';
+            if (!(d->body_flags & 1)) {
+                d->body_flags |= 1;
+                ms_note(c, MS_EI_BODY_SMUGGLING,
+                        "\"<CRLF>.<CR>\" in message content: some servers end the data "
+                        "here, others do not (SMTP smuggling)");
+            }
+            scan = 0;
+            continue;
+        case 1:
+            if (ch == '.') { scan = 2; i++; continue; }
+            scan = 0;
+            break;
+        case 4:
+            if (ch == '.' && !(d->body_flags & 1)) {
+                d->body_flags |= 1;
+                ms_note(c, MS_EI_BODY_SMUGGLING,
+                        "A \".\" line after a bare line end in message content: some servers "
+                        "end the data here, others do not (SMTP smuggling)");
+            }
+            scan = 0;
+            break;
+        default:
+            break;
+        }
+        /* Inside a line: copy up to the next line end quickly. */
+        int start = i;
+        while (i < avail && p[i] != '\n' && p[i] != '\r')
+            i++;
+        if (out && i > start) {
+            memcpy(out + olen, p + start, i - start);
+            olen += i - start;
+        }
+        line_len += (guint32)(i - start);
+        if (i >= avail)
+            break;
+        ch = p[i];
+        if (out) out[olen++] = ch;
+        i++;
+        if (ch == '\r') {
+            if (i < avail && p[i] == '\n') {
+                if (out) out[olen++] = '\n';
+                i++;
+                scan = 1;
+            } else if (i >= avail) {
+                prev_cr = true;   /* CRLF may be split across segments */
+                scan = 0;
+                line_len++;
+                continue;
+            } else {
+                if (!(d->body_flags & 2)) {
+                    d->body_flags |= 2;
+                    ms_note(c, MS_EI_BARE_CR, "Bare CR in message content");
+                }
+                scan = 4;
+            }
+        } else { /* bare LF, unless its CR ended the previous segment */
+            if (d->line_len && line_len == d->line_len && i == 1 && d->scan == 0 &&
+                (d->body_flags & 0x8000)) {
+                scan = 1;
+            } else {
+                if (!(d->body_flags & 4)) {
+                    d->body_flags |= 4;
+                    ms_note(c, MS_EI_BARE_LF, "Bare LF in message content");
+                }
+                scan = 4;
+            }
+        }
+        if (line_len + 2 > (guint32)max_text_line && max_text_line && !(d->body_flags & 8)) {
+            d->body_flags |= 8;
+            ms_note(c, MS_EI_BODY_LINE_TOO_LONG,
+                    "Message text line of %u octets exceeds the %d-octet limit", line_len + 2,
+                    max_text_line);
+        }
+        line_len = 0;
+    }
+    /* Remember whether this segment ended right after a CR, so that an LF
+     * opening the next one completes a CRLF rather than being bare. */
+    if (prev_cr)
+        d->body_flags |= 0x8000;
+    else
+        d->body_flags &= (guint16)~0x8000;
+    d->scan = scan;
+    d->line_len = line_len;
+    u->len = (guint32)i;
+    u->msg_id = d->msg_id;
+    d->msg_len += (guint32)olen;
+    u->msg_len = out ? d->msg_len : 0;
+    if (out) {
+        tvbuff_t *data = tvb_new_child_real_data(c->tvb, out, olen, olen);
+        add_message_fragment(c, d, data, ended);
+    }
+    if (ended)
+        end_body(c, d);
+    return u;
+}
+
+static ms_unit_t *
+frame_chunk(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
+{
+    ms_unit_t *u = new_unit(c, MS_UNIT_CHUNK);
+    guint32 take = d->chunk_left < (guint32)avail ? d->chunk_left : (guint32)avail;
+    u->len = take;
+    u->msg_id = d->msg_id;
+    d->chunk_left -= take;
+    d->msg_len += take;
+    u->msg_len = d->msg_len;
+    bool ends = d->chunk_left == 0 && d->chunk_last;
+    if (d->msg_id)
+        add_message_fragment(c, d, tvb_new_subset_length(c->tvb, offset, take), ends);
+    if (d->chunk_left == 0) {
+        d->mode = MS_MODE_LINES;
+        if (ends)
+            end_body(c, d);
+    }
+    return u;
+}
+
+/* Dot-terminated listing: all complete lines in reach, up to the ".". */
+static ms_unit_t *
+frame_listing(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool *need_more)
+{
+    int pos = offset, end = offset + avail;
+    bool ended = false;
+    while (pos < end) {
+        int next;
+        ms_eol_t eol;
+        int len = ms_find_line(c->tvb, pos, MS_MAX_LINE_WAIT, &next, &eol);
+        if (len < 0)
+            break;
+        if (len == 1 && tvb_get_uint8(c->tvb, pos) == '.') {
+            pos = next;
+            ended = true;
+            break;
+        }
+        pos = next;
+    }
+    if (pos == offset) {
+        /* Not even one complete line in reach. */
+        if (avail < MS_MAX_LINE_WAIT && c->pinfo->can_desegment && c->proto->pref_desegment) {
+            *need_more = true;
+            return NULL;
+        }
+        pos = end;  /* show what there is as listing text */
+    }
+    ms_unit_t *u = new_unit(c, MS_UNIT_LISTING);
+    u->len = (guint32)(pos - offset);
+    u->aux = d->listing;
+    if (d->msg_len == 0)
+        u->flags |= MS_UF_STARTS_BODY;
+    d->msg_len += u->len;
+    if (c->proto->analyze_listing_line) {
+        int lp = offset;
+        while (lp < pos) {
+            int next;
+            ms_eol_t eol;
+            int len = ms_find_line(c->tvb, lp, pos - lp, &next, &eol);
+            if (len < 0) { len = pos - lp; next = pos; }
+            if (!(len == 1 && tvb_get_uint8(c->tvb, lp) == '.' && ended && next == pos))
+                c->proto->analyze_listing_line(c, lp, len);
+            lp = next;
+        }
+    }
+    if (ended)
+        end_body(c, d);
+    return u;
+}
+
+/* One command line from the client, or one (possibly multi-line) reply from
+ * the server.  Waits (TCP reassembly) for complete lines up to a bound. */
+static ms_unit_t *
+frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv,
+            bool *need_more)
+{
+    ms_proto_t *p = c->proto;
+    bool can_wait = c->pinfo->can_desegment && p->pref_desegment;
+    int next;
+    ms_eol_t eol;
+
+    if (d->mid_line) {
+        /* The rest of a line already shown in part. */
+        int len = ms_find_line(c->tvb, offset, avail, &next, &eol);
+        ms_unit_t *u = new_unit(c, MS_UNIT_FRAGMENT);
+        if (len < 0) {
+            u->len = (guint32)avail;
+        } else {
+            u->len = (guint32)(next - offset);
+            d->mid_line = 0;
+        }
+        return u;
+    }
+
+    int group_limit = from_srv && p->reply_continues ? MS_MAX_GROUP_WAIT : MS_MAX_LINE_WAIT;
+    int first_len = ms_find_line(c->tvb, offset, MS_MAX_LINE_WAIT, &next, &eol);
+    if (first_len < 0) {
+        if (avail < MS_MAX_LINE_WAIT && can_wait) {
+            *need_more = true;
+            return NULL;
+        }
+        /* Shown in part: too long to wait for, or reassembly unavailable. */
+        int take = avail < MS_MAX_LINE_WAIT ? avail : MS_MAX_LINE_WAIT;
+        ms_unit_t *u = new_unit(c, from_srv ? MS_UNIT_REPLY : MS_UNIT_REQUEST);
+        u->len = (guint32)take;
+        u->eol = MS_EOL_NONE;
+        c->line_len = take;
+        d->mid_line = 1;
+        if (take >= MS_MAX_LINE_WAIT)
+            ms_note(c, MS_EI_LINE_UNTERMINATED,
+                    "No line end within %d octets: the line is shown in parts",
+                    MS_MAX_LINE_WAIT);
+        return u;
+    }
+
+    int end = next;
+    bool partial = false;
+    if (from_srv && p->reply_continues && p->reply_continues(c->tvb, offset, first_len)) {
+        /* Group the lines of a multi-line reply into one PDU, waiting for
+         * the last line as long as the group stays within its bound. */
+        ms_eol_t worst = eol;
+        for (;;) {
+            int line_start = end;
+            int ll = ms_find_line(c->tvb, line_start, MS_MAX_LINE_WAIT, &next, &eol);
+            if (ll < 0) {
+                if (can_wait && avail < group_limit) {
+                    *need_more = true;
+                    return NULL;
+                }
+                partial = true;
+                break;
+            }
+            end = next;
+            if (eol != MS_EOL_CRLF)
+                worst = eol;
+            if (!p->reply_continues(c->tvb, line_start, ll))
+                break;
+            if (end - offset >= group_limit) {
+                partial = true;
+                break;
+            }
+        }
+        eol = worst;
+    }
+
+    ms_unit_t *u = new_unit(c, from_srv ? MS_UNIT_REPLY : MS_UNIT_REQUEST);
+    u->len = (guint32)(end - offset);
+    u->eol = (guint8)eol;
+    c->line_len = first_len;
+    if (partial) {
+        u->flags |= MS_UF_PARTIAL;
+        ms_note(c, MS_EI_LINE_UNTERMINATED,
+                "Multi-line reply longer than %d octets or cut short: shown in parts",
+                group_limit);
+    }
+    return u;
+}
+
+/* Frames and analyses the next unit of the first pass.  Returns NULL with
+ * *need_more set when the rest must wait for more TCP data. */
+static ms_unit_t *
+analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
+{
+    ms_proto_t *p = c->proto;
+    ms_session_t *s = c->s;
+    ms_direction_t *d = &s->dir[from_srv];
+    int avail = tvb_captured_length_remaining(c->tvb, offset);
+    ms_unit_t *u;
+
+    if (d->mode == MS_MODE_TLS) {
+        if (c->from_tcp) {
+            /* Plaintext where only a TLS handshake may follow. */
+            u = new_unit(c, MS_UNIT_INJECTED);
+            u->len = (guint32)avail;
+            ms_note(c, MS_EI_TLS_INJECTION,
+                    "%u octets of plaintext from the %s after %s, before the TLS handshake "
+                    "(command injection, CVE-2011-0411)", u->len,
+                    from_srv ? "server" : "client", p->tls_command);
+            return u;
+        }
+        /* Decrypted data: the tunnel is up, back to lines. */
+        s->dir[MS_FROM_CLIENT].mode = MS_MODE_LINES;
+        s->dir[MS_FROM_SERVER].mode = MS_MODE_LINES;
+    }
+
+    switch (d->mode) {
+    case MS_MODE_CONTENT:
+        return frame_content(c, d, offset, avail);
+    case MS_MODE_CHUNK:
+        return frame_chunk(c, d, offset, avail);
+    case MS_MODE_LISTING:
+        return frame_listing(c, d, offset, avail, need_more);
+    default:
+        break;
+    }
+
+    bool was_mid_line = d->mid_line;
+    u = frame_lines(c, d, offset, avail, from_srv, need_more);
+    if (!u || was_mid_line)
+        return u;
+    note_line_end(c, (ms_eol_t)u->eol);
+    int limit = from_srv ? p->max_reply_line : p->max_request_line;
+    int line_total = c->line_len + (u->eol == MS_EOL_CRLF ? 2 : 1);
+    if (limit && line_total > limit && u->kind != MS_UNIT_FRAGMENT)
+        ms_note(c, MS_EI_LINE_TOO_LONG, "%s line of %d octets exceeds the %d-octet limit",
+                from_srv ? "Reply" : "Command", line_total, limit);
+
+    if (!from_srv) {
+        if (s->sasl_awaiting) {
+            u->kind = MS_UNIT_SASL;
+            s->sasl_awaiting = 0;
+            u->phase = s->phase;
+            sasl_client_message(c, offset, c->line_len);
+        } else {
+            if (s->quit_sent)
+                ms_note(c, MS_EI_AFTER_QUIT, "Command sent after QUIT");
+            s->any_request = 1;
+            p->analyze_request(c);
+        }
+        pending_push(s, u, c->pinfo);
+        return u;
+    }
+
+    /* A reply: match it with the oldest outstanding request. */
+    ms_pending_t req;
+    bool overflowed = false;
+    ms_unit_t *request = NULL;
+    if (!(u->flags & MS_UF_PARTIAL) || !d->mid_line) {
+        if (pending_pop(s, &req, &overflowed)) {
+            request = req.unit;
+            request->link = c->pinfo->num;
+            u->link = req.frame;
+            nstime_delta(&u->delta, &c->pinfo->abs_ts, &req.ts);
+            u->phase = request->phase;
+            u->cmd = request->cmd;
+        } else if (overflowed) {
+            ms_note(c, MS_EI_PIPELINE_OVERFLOW,
+                    "More than %d outstanding requests: this reply is not matched",
+                    MS_MAX_PENDING);
+        } else {
+            u->flags |= MS_UF_NO_MATCH;
+        }
+    }
+    p->analyze_reply(c, request);
+    return u;
+}
+
+/* ======================================================================
+ * Rendering (every pass)
+ * ====================================================================== */
+
+static const char *
+unit_summary(ms_ctx_t *c)
+{
+    const ms_unit_t *u = c->u;
+    switch ((ms_unit_kind_t)u->kind) {
+    case MS_UNIT_REQUEST:
+        return c->proto->render_request(c);
+    case MS_UNIT_REPLY:
+        return c->proto->render_reply(c);
+    case MS_UNIT_SASL:
+        ms_render_sasl(c, c->unit_tree);
+        return wmem_strdup_printf(c->pinfo->pool, "%s continuation%s",
+                                  u->mech ? u->mech : "AUTH",
+                                  u->user && !u->secret ? " (user name)" :
+                                  u->secret ? " (secret)" : "");
+    case MS_UNIT_CONTENT:
+        proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
+                            u->len, u->len);
+        return wmem_strdup_printf(c->pinfo->pool, "%s (%u octets)",
+                                  u->flags & MS_UF_ENDS_BODY ? "Message content, end of data" :
+                                  "Message content", u->len);
+    case MS_UNIT_CHUNK:
+        proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
+                            u->len, u->len);
+        return wmem_strdup_printf(c->pinfo->pool, "Chunk data (%u octets)%s", u->len,
+                                  u->flags & MS_UF_ENDS_BODY ? ", last chunk" : "");
+    case MS_UNIT_LISTING: {
+        int pos = c->offset, end = c->offset + (int)u->len, lines = 0;
+        while (pos < end) {
+            int next;
+            ms_eol_t eol;
+            int len = ms_find_line(c->tvb, pos, end - pos, &next, &eol);
+            if (len < 0) { len = end - pos; next = end; }
+            bool terminator = len == 1 && tvb_get_uint8(c->tvb, pos) == '.' &&
+                              next == end && (u->flags & MS_UF_ENDS_BODY);
+            if (!terminator) {
+                proto_item *li = proto_tree_add_item(c->unit_tree, c->proto->hf.listing_line,
+                                                     c->tvb, pos, len, ENC_UTF_8 | ENC_NA);
+                if (c->proto->render_listing_line)
+                    c->proto->render_listing_line(c, proto_item_add_subtree(li, c->proto->ett_content),
+                                                  pos, len);
+                lines++;
+            }
+            pos = next;
+        }
+        return wmem_strdup_printf(c->pinfo->pool, "Listing: %d line%s%s", lines,
+                                  lines == 1 ? "" : "s",
+                                  u->flags & MS_UF_ENDS_BODY ? ", end" : "");
+    }
+    case MS_UNIT_FRAGMENT:
+        return wmem_strdup_printf(c->pinfo->pool, "Rest of a line shown in parts (%u octets)",
+                                  u->len);
+    case MS_UNIT_INJECTED:
+        return wmem_strdup_printf(c->pinfo->pool, "Plaintext after %s (%u octets)",
+                                  c->proto->tls_command, u->len);
+    }
+    return "";
+}
+
+static const char *
+unit_label(const ms_unit_t *u)
+{
+    static const char *labels[] = {
+        "Request", "SASL response", "Reply", "Message content", "Listing",
+        "Chunk data", "Line fragment", "Injected plaintext",
+    };
+    return u->kind < G_N_ELEMENTS(labels) ? labels[u->kind] : "Data";
+}
+
+/* Hands a completed message to IMF (Export Objects -> IMF works from it). */
+static void
+render_message(ms_ctx_t *c)
+{
+    const ms_unit_t *u = c->u;
+    if (!u->msg_id || !(u->flags & MS_UF_ENDS_BODY))
+        return;
+    fragment_head *fh = fragment_get_reassembled_id(&ms_reassembly, c->pinfo, u->msg_id);
+    if (!fh)
+        return;
+    tvbuff_t *msg = process_reassembled_data(c->tvb, c->offset, c->pinfo, "Reassembled message",
+                                             fh, &c->proto->frag_items, NULL, c->unit_tree);
+    if (!msg || !imf_handle)
+        return;
+    proto_tree_add_uint(c->unit_tree, c->proto->hf.message_len, c->tvb, c->offset, 0,
+                        tvb_reported_length(msg));
+    /* IMF names itself in the columns; keep ours, the session view. */
+    col_set_writable(c->pinfo->cinfo, COL_PROTOCOL, FALSE);
+    col_set_writable(c->pinfo->cinfo, COL_INFO, FALSE);
+    call_dissector(imf_handle, msg, c->pinfo, proto_tree_get_root(c->tree));
+    col_set_writable(c->pinfo->cinfo, COL_PROTOCOL, TRUE);
+    col_set_writable(c->pinfo->cinfo, COL_INFO, TRUE);
+}
+
+static void
+render_links(ms_ctx_t *c)
+{
+    ms_proto_t *p = c->proto;
+    const ms_unit_t *u = c->u;
+    proto_item *it;
+    if (u->kind == MS_UNIT_REPLY) {
+        if (u->link) {
+            it = proto_tree_add_uint(c->unit_tree, p->hf.response_to, c->tvb, 0, 0, u->link);
+            proto_item_set_generated(it);
+            it = proto_tree_add_time(c->unit_tree, p->hf.time, c->tvb, 0, 0, &u->delta);
+            proto_item_set_generated(it);
+        } else if (u->flags & MS_UF_NO_MATCH) {
+            it = proto_tree_add_boolean(c->unit_tree, p->hf.no_request, c->tvb, 0, 0, TRUE);
+            proto_item_set_generated(it);
+        }
+    } else if (u->link) {
+        it = proto_tree_add_uint(c->unit_tree, p->hf.response_in, c->tvb, 0, 0, u->link);
+        proto_item_set_generated(it);
+    }
+}
+
+static void
+render_unit(ms_ctx_t *c)
+{
+    ms_proto_t *p = c->proto;
+    const ms_unit_t *u = c->u;
+    proto_item *it;
+
+    c->unit_tree = proto_tree_add_subtree(c->tree, c->tvb, c->offset, (int)u->len, p->ett_unit,
+                                          &c->unit_item, unit_label(u));
+    c->line_len = (int)u->len;
+    if (u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_REPLY || u->kind == MS_UNIT_SASL) {
+        int next;
+        ms_eol_t eol;
+        int ll = ms_find_line(c->tvb, c->offset, (int)u->len, &next, &eol);
+        if (ll >= 0 && next <= c->offset + (int)u->len)
+            c->line_len = ll;
+    }
+
+    it = proto_tree_add_uint(c->unit_tree, p->hf.phase, c->tvb, 0, 0, u->phase);
+    proto_item_set_generated(it);
+    if (p->state_vals) {
+        it = proto_tree_add_uint(c->unit_tree, p->hf.state, c->tvb, 0, 0, u->state);
+        proto_item_set_generated(it);
+    }
+    if (u->flags & MS_UF_PROTECTED) {
+        it = proto_tree_add_boolean(c->unit_tree, p->hf.protected_, c->tvb, 0, 0, TRUE);
+        proto_item_set_generated(it);
+    }
+
+    const char *summary = unit_summary(c);
+    proto_item_set_text(c->unit_item, "%s: %s", unit_label(u), summary);
+    render_links(c);
+
+    col_append_sep_fstr(c->pinfo->cinfo, COL_INFO, " | ", "[%s] %s: %s",
+                        val_to_str_const(u->phase, p->phase_vals, "?"),
+                        u->from_server ? "S" : "C", summary);
+
+    if (u->prev_phase != 0xff)
+        expert_add_info_format(c->pinfo, c->unit_item, &p->ei[MS_EI_PHASE_CHANGE],
+                               "Phase: %s → %s",
+                               val_to_str_const(u->prev_phase, p->phase_vals, "?"),
+                               val_to_str_const(u->phase, p->phase_vals, "?"));
+    for (const ms_note_t *n = u->notes; n; n = n->next) {
+        if (n->text)
+            expert_add_info_format(c->pinfo, c->unit_item, &p->ei[n->ei], "%s", n->text);
+        else
+            expert_add_info(c->pinfo, c->unit_item, &p->ei[n->ei]);
+    }
+    render_message(c);
+}
+
+void
+ms_render_sasl(ms_ctx_t *c, proto_tree *tree)
+{
+    ms_proto_t *p = c->proto;
+    const ms_unit_t *u = c->u;
+    proto_item *it;
+    if (u->mech) {
+        it = proto_tree_add_string(tree, p->hf.auth_mechanism, c->tvb, 0, 0, u->mech);
+        proto_item_set_generated(it);
+    }
+    if (u->kind == MS_UNIT_SASL) {
+        proto_tree_add_item(tree, p->hf.auth_base64, c->tvb, c->offset, c->line_len,
+                            ENC_ASCII | ENC_NA);
+    }
+    if (u->user) {
+        it = proto_tree_add_string(tree, p->hf.auth_username, c->tvb, 0, 0, u->user);
+        proto_item_set_generated(it);
+    }
+    if (u->secret) {
+        it = proto_tree_add_string(tree, p->hf.auth_secret, c->tvb, 0, 0,
+                                   p->pref_mask_secrets ? "********" : u->secret);
+        proto_item_set_generated(it);
+    }
+    if (u->decoded) {
+        it = proto_tree_add_string(tree, p->hf.auth_decoded, c->tvb, 0, 0, u->decoded);
+        proto_item_set_generated(it);
+    }
+}
+
+/* ======================================================================
+ * Dissection entry points
+ * ====================================================================== */
+
+static ms_frame_units_t *
+frame_units(const ms_proto_t *p, packet_info *pinfo, bool create)
+{
+    ms_frame_units_t *f = (ms_frame_units_t *)p_get_proto_data(wmem_file_scope(), pinfo,
+                                                               p->proto_id, MS_KEY_UNITS);
+    if (!f && create) {
+        f = wmem_new0(wmem_file_scope(), ms_frame_units_t);
+        p_add_proto_data(wmem_file_scope(), pinfo, p->proto_id, MS_KEY_UNITS, f);
+    }
+    return f;
+}
+
+static void
+frame_units_append(ms_frame_units_t *f, ms_unit_t *u)
+{
+    if (f->n == f->cap) {
+        guint32 cap = f->cap ? f->cap * 2 : 4;
+        f->units = wmem_realloc(wmem_file_scope(), f->units, cap * sizeof(ms_unit_t *));
+        f->cap = cap;
+    }
+    f->units[f->n++] = u;
+}
+
+/* Packet-scoped replay cursor: counts the units of this frame dissected so
+ * far in this pass, across the several calls TCP may make for one frame. */
+static guint32 *
+replay_cursor(const ms_proto_t *p, packet_info *pinfo)
+{
+    guint32 *cur = (guint32 *)p_get_proto_data(pinfo->pool, pinfo, p->proto_id, MS_KEY_CURSOR);
+    if (!cur) {
+        cur = wmem_new0(pinfo->pool, guint32);
+        p_add_proto_data(pinfo->pool, pinfo, p->proto_id, MS_KEY_CURSOR, cur);
+    }
+    return cur;
+}
+
+static ms_session_t *
+session_for_packet(const ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo)
+{
+    ms_session_t *s = session_find(p, pinfo);
+    if (s)
+        return s;
+    /* Reached through a port table or TLS: tell the sides from the traffic. */
+    int len = tvb_captured_length(tvb);
+    ms_looks_t looks = p->looks_like(tvb, 0, len);
+    bool server_is_source;
+    if (looks == MS_LOOKS_SERVER)
+        server_is_source = true;
+    else if (looks == MS_LOOKS_CLIENT)
+        server_is_source = false;
+    else  /* undecidable: the port we were registered on is the server's */
+        server_is_source = pinfo->match_uint == pinfo->srcport;
+    return session_create(p, pinfo, server_is_source);
+}
+
+int
+ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    ms_ctx_t c = { 0 };
+    c.proto = p;
+    c.tvb = tvb;
+    c.pinfo = pinfo;
+    c.first_pass = !PINFO_FD_VISITED(pinfo);
+    c.from_tcp = !proto_is_frame_protocol(pinfo->layers, "tls");
+    if (c.from_tcp && data)
+        c.tcp_flags = ((const struct tcpinfo *)data)->flags;
+    c.s = session_for_packet(p, tvb, pinfo);
+
+    guint32 *cursor = replay_cursor(p, pinfo);
+    ms_frame_units_t *units = frame_units(p, pinfo, c.first_pass);
+    bool from_srv = from_server(c.s, pinfo);
+
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, p->name);
+    if (*cursor == 0)
+        col_clear(pinfo->cinfo, COL_INFO);
+
+    proto_item *ti = proto_tree_add_item(tree, p->proto_id, tvb, 0, -1, ENC_NA);
+    c.tree = proto_item_add_subtree(ti, p->ett_unit);
+
+    int offset = 0;
+    int avail = tvb_captured_length(tvb);
+    while (offset < avail) {
+        ms_unit_t *u;
+        c.offset = offset;
+        c.u = NULL;
+        if (c.first_pass) {
+            bool need_more = false;
+            u = analyze_next(&c, offset, from_srv, &need_more);
+            if (!u) {
+                pinfo->desegment_offset = offset;
+                pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
+                break;
+            }
+            u->from_server = from_srv;
+            if (u->prev_phase == 0xff && u->phase != c.s->phase && u->kind != MS_UNIT_REPLY)
+                u->phase = c.s->phase;
+            if (p->state_vals)
+                u->state = c.s->state;
+            frame_units_append(units, u);
+        } else {
+            if (!units || *cursor >= units->n) {
+                /* The tail the first pass left to TCP reassembly. */
+                pinfo->desegment_offset = offset;
+                pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
+                break;
+            }
+            u = units->units[*cursor];
+            if (u->len == 0 || (int)u->len > avail - offset)
+                break;  /* records do not fit this data: show no more */
+        }
+        (*cursor)++;
+        c.u = u;
+        render_unit(&c);
+        offset += (int)u->len;
+        if (u->len == 0)
+            break;
+    }
+
+    /* A FIN while a message or listing is still open: its end never came. */
+    if (c.first_pass && (c.tcp_flags & MS_TCP_FIN) && c.u) {
+        ms_direction_t *d = &c.s->dir[from_srv];
+        if (d->mode == MS_MODE_CONTENT || d->mode == MS_MODE_LISTING ||
+            d->mode == MS_MODE_CHUNK) {
+            ms_note(&c, MS_EI_BODY_UNTERMINATED,
+                    "The connection closes before the end of the %s",
+                    d->mode == MS_MODE_LISTING ? "multi-line response" : "message");
+            const ms_note_t *n = c.u->notes;
+            while (n->next)
+                n = n->next;
+            expert_add_info_format(pinfo, c.unit_item, &p->ei[n->ei], "%s", n->text);
+        }
+    }
+    proto_item_set_len(ti, offset > 0 ? offset : avail);
+    return avail;
+}
+
+ms_heur_result_t
+ms_dissect_heur(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    /* Cheap checks only, and nothing that can throw before we say yes. */
+    int len = tvb_captured_length(tvb);
+    if (len < 4)
+        return FALSE;
+    ms_looks_t looks = p->looks_like(tvb, 0, len);
+    if (looks == MS_LOOKS_UNKNOWN)
+        return FALSE;
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    if (!conversation_get_proto_data(conv, p->proto_id))
+        session_create(p, pinfo, looks == MS_LOOKS_SERVER);
+    /* Later packets go straight to us, skipping every heuristic. */
+    conversation_set_dissector(conv, p->handle);
+    ms_dissect(p, tvb, pinfo, tree, data);
+    return TRUE;
+}
+
+/* ======================================================================
+ * Registration
+ * ====================================================================== */
+
+typedef struct {
+    int *id;
+    const char *name, *suffix;
+    enum ftenum type;
+    int display;
+    const void *strings;
+    const char *blurb;
+} ms_hf_spec_t;
+
+static const true_false_string tfs_protected = {
+    "Inside TLS (STARTTLS/STLS or implicit TLS)", "Cleartext"
+};
+
+void
+ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t dissector,
+                   const ei_register_info *proto_eis, int n_proto_eis)
+{
+    static bool table_registered;
+    if (!table_registered) {
+        /* One table for both protocols: message ids are unique across them. */
+        reassembly_table_register(&ms_reassembly, &addresses_reassembly_table_functions);
+        table_registered = true;
+    }
+    p->proto_id = proto_id;
+    ms_common_hf_t *h = &p->hf;
+    const ms_hf_spec_t specs[] = {
+        { &h->phase, "Session phase", "phase", FT_UINT8, BASE_DEC, VALS(p->phase_vals),
+          "Where this PDU stands in the session (mailscope's teaching view)" },
+        { &h->state, "Protocol state", "state", FT_UINT8, BASE_DEC, VALS(p->state_vals),
+          "Protocol state machine state" },
+        { &h->command, "Command", "command", FT_STRING, BASE_NONE, NULL,
+          "Command word as sent" },
+        { &h->request_line, "Request line", "request.line", FT_STRING, BASE_NONE, NULL, NULL },
+        { &h->request_arg, "Request argument", "request.arg", FT_STRING, BASE_NONE, NULL,
+          "Everything after the command word" },
+        { &h->reply_line, "Reply line", "reply.line", FT_STRING, BASE_NONE, NULL, NULL },
+        { &h->response_in, "Response in", "response_in", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), "The reply to this request is in this frame" },
+        { &h->response_to, "Response to", "response_to", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), "This is a reply to the request in this frame" },
+        { &h->time, "Response time", "time", FT_RELATIVE_TIME, BASE_NONE, NULL,
+          "Time between the request and this reply" },
+        { &h->no_request, "Reply without request", "response_to.none", FT_BOOLEAN, BASE_NONE,
+          NULL, "No outstanding request matches this reply" },
+        { &h->auth_mechanism, "SASL mechanism", "auth.mechanism", FT_STRING, BASE_NONE, NULL,
+          NULL },
+        { &h->auth_username, "User name", "auth.username", FT_STRING, BASE_NONE, NULL,
+          "Decoded user name (authentication identity)" },
+        { &h->auth_secret, "Secret", "auth.secret", FT_STRING, BASE_NONE, NULL,
+          "Decoded password or token (masked by preference)" },
+        { &h->auth_authzid, "Authorization identity", "auth.authzid", FT_STRING, BASE_NONE,
+          NULL, NULL },
+        { &h->auth_decoded, "Decoded SASL data", "auth.decoded", FT_STRING, BASE_NONE, NULL,
+          "Decoded challenge, prompt or response" },
+        { &h->auth_base64, "SASL data (base64)", "auth.data", FT_STRING, BASE_NONE, NULL,
+          NULL },
+        { &h->protected_, "Protected", "tls.protected", FT_BOOLEAN, BASE_NONE,
+          TFS(&tfs_protected), "This PDU was carried inside TLS" },
+        { &h->content, "Message content", "content", FT_BYTES, BASE_NONE, NULL, NULL },
+        { &h->content_len, "Content octets", "content.length", FT_UINT32, BASE_DEC, NULL,
+          "Octets of message content or chunk data in this PDU" },
+        { &h->message_len, "Message length", "message.length", FT_UINT32, BASE_DEC, NULL,
+          "Octets of the reassembled, dot-unstuffed message" },
+        { &h->listing_line, "Listing line", "listing.line", FT_STRING, BASE_NONE, NULL, NULL },
+        { &h->fragments, "Message fragments", "fragments", FT_NONE, BASE_NONE, NULL, NULL },
+        { &h->fragment, "Message fragment", "fragment", FT_FRAMENUM, BASE_NONE, NULL, NULL },
+        { &h->fragment_overlap, "Fragment overlap", "fragment.overlap", FT_BOOLEAN, BASE_NONE,
+          NULL, NULL },
+        { &h->fragment_overlap_conflicts, "Fragment overlapping with conflicting data",
+          "fragment.overlap.conflicts", FT_BOOLEAN, BASE_NONE, NULL, NULL },
+        { &h->fragment_multiple_tails, "Fragment has multiple tails",
+          "fragment.multiple_tails", FT_BOOLEAN, BASE_NONE, NULL, NULL },
+        { &h->fragment_too_long_fragment, "Fragment too long", "fragment.too_long_fragment",
+          FT_BOOLEAN, BASE_NONE, NULL, NULL },
+        { &h->fragment_error, "Message defragmentation error", "fragment.error", FT_FRAMENUM,
+          BASE_NONE, NULL, NULL },
+        { &h->fragment_count, "Fragment count", "fragment.count", FT_UINT32, BASE_DEC, NULL,
+          NULL },
+        { &h->reassembled_in, "Reassembled in", "reassembled.in", FT_FRAMENUM, BASE_NONE, NULL,
+          NULL },
+        { &h->reassembled_length, "Reassembled length", "reassembled.length", FT_UINT32,
+          BASE_DEC, NULL, NULL },
+        { &h->reassembled_data, "Reassembled data", "reassembled.data", FT_BYTES, BASE_NONE,
+          NULL, NULL },
+    };
+    /* Wireshark keeps pointers into these arrays: they live for the program. */
+    hf_register_info *hf = g_new0(hf_register_info, G_N_ELEMENTS(specs));
+    int nhf = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(specs); i++) {
+        const ms_hf_spec_t *sp = &specs[i];
+        *sp->id = -1;
+        if (sp->id == &h->state && !p->state_vals)
+            continue;
+        hf_register_info r = { sp->id, { sp->name, g_strdup_printf("%s.%s", p->abbrev, sp->suffix),
+                                          sp->type, sp->display, sp->strings, 0, sp->blurb,
+                                          HFILL } };
+        hf[nhf++] = r;
+    }
+    proto_register_field_array(proto_id, hf, nhf);
+
+    int *ett[] = { &p->ett_unit, &p->ett_auth, &p->ett_fragment, &p->ett_fragments,
+                   &p->ett_content };
+    for (size_t i = 0; i < G_N_ELEMENTS(ett); i++)
+        *ett[i] = MS_ETT_INIT;
+    proto_register_subtree_array(ett, G_N_ELEMENTS(ett));
+
+    fragment_items fi = {
+        &p->ett_fragment, &p->ett_fragments, &h->fragments, &h->fragment,
+        &h->fragment_overlap, &h->fragment_overlap_conflicts, &h->fragment_multiple_tails,
+        &h->fragment_too_long_fragment, &h->fragment_error, &h->fragment_count,
+        &h->reassembled_in, &h->reassembled_length, &h->reassembled_data, "Message fragments"
+    };
+    p->frag_items = fi;
+
+    static const struct {
+        int id;
+        const char *suffix;
+        int group, severity;
+        const char *summary;
+    } eis[] = {
+        { MS_EI_PHASE_CHANGE, "phase.change", PI_SEQUENCE, PI_CHAT, "Session phase changes" },
+        { MS_EI_AUTH_CLEARTEXT, "auth.cleartext", PI_SECURITY, PI_WARN,
+          "Credentials sent without TLS" },
+        { MS_EI_AUTH_CHALLENGE_CLEARTEXT, "auth.challenge_cleartext", PI_SECURITY, PI_NOTE,
+          "Challenge-response authentication without TLS" },
+        { MS_EI_AUTH_FAILED, "auth.failed", PI_SECURITY, PI_NOTE, "Authentication failed" },
+        { MS_EI_AUTH_CANCELLED, "auth.cancelled", PI_SEQUENCE, PI_NOTE,
+          "Authentication cancelled by the client" },
+        { MS_EI_AUTH_BAD_BASE64, "auth.bad_base64", PI_MALFORMED, PI_WARN,
+          "SASL data is not valid base64" },
+        { MS_EI_TLS_REFUSED, "tls.refused", PI_SECURITY, PI_NOTE,
+          "TLS refused: the session stays in cleartext" },
+        { MS_EI_TLS_INJECTION, "tls.injection", PI_SECURITY, PI_ERROR,
+          "Plaintext after the TLS upgrade was requested (command injection)" },
+        { MS_EI_NO_REQUEST, "sequence.no_request", PI_SEQUENCE, PI_WARN,
+          "Reply without a request" },
+        { MS_EI_OUT_OF_ORDER, "sequence.out_of_order", PI_SEQUENCE, PI_WARN,
+          "Command out of order" },
+        { MS_EI_AFTER_QUIT, "sequence.after_quit", PI_SEQUENCE, PI_WARN,
+          "Data after QUIT" },
+        { MS_EI_UNKNOWN_COMMAND, "command.unknown", PI_PROTOCOL, PI_WARN, "Unknown command" },
+        { MS_EI_LINE_TOO_LONG, "line.too_long", PI_PROTOCOL, PI_WARN,
+          "Line longer than the RFC allows" },
+        { MS_EI_LINE_UNTERMINATED, "line.unterminated", PI_MALFORMED, PI_ERROR,
+          "Line without end beyond the framing bound" },
+        { MS_EI_BARE_LF, "line.bare_lf", PI_PROTOCOL, PI_WARN, "Line ends in a bare LF" },
+        { MS_EI_BARE_CR, "line.bare_cr", PI_PROTOCOL, PI_WARN, "Line ends in a bare CR" },
+        { MS_EI_BODY_UNTERMINATED, "content.unterminated", PI_MALFORMED, PI_ERROR,
+          "Multi-line data without its terminating line" },
+        { MS_EI_BODY_SMUGGLING, "content.smuggling", PI_SECURITY, PI_WARN,
+          "Ambiguous end-of-data sequence (SMTP smuggling)" },
+        { MS_EI_BODY_LINE_TOO_LONG, "content.line_too_long", PI_PROTOCOL, PI_WARN,
+          "Message text line longer than the RFC allows" },
+        { MS_EI_PIPELINE_OVERFLOW, "sequence.pipeline_overflow", PI_SEQUENCE, PI_NOTE,
+          "Too many outstanding requests to match" },
+    };
+    int nei = (int)G_N_ELEMENTS(eis) + n_proto_eis;
+    ei_register_info *ei = g_new0(ei_register_info, nei);
+    for (size_t i = 0; i < G_N_ELEMENTS(eis); i++) {
+        ei_register_info r = { &p->ei[eis[i].id],
+                               { g_strdup_printf("%s.%s", p->abbrev, eis[i].suffix),
+                                 eis[i].group, eis[i].severity, eis[i].summary, EXPFILL } };
+        ei[i] = r;
+    }
+    for (int i = 0; i < n_proto_eis; i++)
+        ei[G_N_ELEMENTS(eis) + i] = proto_eis[i];
+    expert_register_field_array(expert_register_protocol(proto_id), ei, nei);
+
+    p->handle = register_dissector(p->abbrev, dissector, proto_id);
+
+    p->pref_desegment = true;
+    p->pref_reassemble = true;
+    p->pref_mask_secrets = false;
+    range_convert_str(wmem_epan_scope(), &p->pref_ports, p->default_ports, 65535);
+    range_convert_str(wmem_epan_scope(), &p->pref_tls_ports, p->default_tls_ports, 65535);
+    prefs_register_range_preference(module, "ports", "Standard TCP ports",
+        "TCP ports this dissector takes over from Wireshark's built-in one while the plugin is "
+        "loaded (the heuristic finds the protocol on any other port). Clear to give them back.",
+        &p->pref_ports, 65535);
+    prefs_register_range_preference(module, "tls_ports", "Implicit TLS ports",
+        "TCP ports carrying implicit TLS whose decrypted data this dissector takes over.",
+        &p->pref_tls_ports, 65535);
+    prefs_register_bool_preference(module, "desegment_lines", "Reassemble lines across TCP segments",
+        "Wait for the end of a line (and of a multi-line reply) when it spans TCP segments. "
+        "Needs TCP's \"Allow subdissector to reassemble TCP streams\".",
+        &p->pref_desegment);
+    prefs_register_bool_preference(module, "reassemble_bodies", "Reassemble message bodies",
+        "Collect message content (DATA, BDAT, RETR, TOP), remove dot-stuffing and hand the "
+        "message to the IMF dissector (File > Export Objects > IMF).",
+        &p->pref_reassemble);
+    prefs_register_bool_preference(module, "mask_secrets", "Mask secrets",
+        "Show decoded passwords and tokens as ******** (user names stay visible).",
+        &p->pref_mask_secrets);
+}
+
+static void
+apply_port_range(const char *table, range_t **applied, range_t *wanted,
+                 dissector_handle_t handle, bool over_tls)
+{
+    if (*applied) {
+        for (guint i = 0; i < (*applied)->nranges; i++)
+            for (guint32 port = (*applied)->ranges[i].low; port <= (*applied)->ranges[i].high; port++) {
+                dissector_reset_uint(table, port);
+                if (port == (*applied)->ranges[i].high)
+                    break;
+            }
+        wmem_free(wmem_epan_scope(), *applied);
+    }
+    *applied = range_copy(wmem_epan_scope(), wanted);
+    for (guint i = 0; i < wanted->nranges; i++)
+        for (guint32 port = wanted->ranges[i].low; port <= wanted->ranges[i].high; port++) {
+            /* change, not add: the built-in dissector stays the port's initial
+             * handle, so resetting gives the port back to it. */
+            dissector_change_uint(table, port, handle);
+            if (over_tls && tls_handle && !dissector_get_uint_handle(find_dissector_table("tcp.port"), port))
+                dissector_change_uint("tcp.port", port, tls_handle);
+            if (port == wanted->ranges[i].high)
+                break;
+        }
+}
+
+void
+ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_name,
+                  const char *heur_tls_name)
+{
+    if (!p->handed_off) {
+        p->handed_off = true;
+        imf_handle = find_dissector_add_dependency("imf", p->proto_id);
+        tls_handle = find_dissector("tls");
+        char *tcp_display = g_strdup_printf("%s on any TCP port (mailscope)", p->name);
+        char *tls_display = g_strdup_printf("%s inside TLS on any port (mailscope)", p->name);
+        heur_dissector_add("tcp", heur, tcp_display, heur_tcp_name, p->proto_id, HEURISTIC_ENABLE);
+        heur_dissector_add("tls", heur, tls_display, heur_tls_name, p->proto_id, HEURISTIC_ENABLE);
+    }
+    apply_port_range("tcp.port", &p->applied_ports, p->pref_ports, p->handle, false);
+    apply_port_range("tls.port", &p->applied_tls_ports, p->pref_tls_ports, p->handle, true);
+}

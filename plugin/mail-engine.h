@@ -1,0 +1,333 @@
+/* mail-engine.h — what SMTP and POP3 share.
+ *
+ * Both protocols are line-based request/response dialogues over TCP that may
+ * switch to TLS, carry SASL credentials and transfer RFC 5322 messages as
+ * dot-stuffed text.  The engine owns everything of that kind, written once:
+ *
+ *   - framing: lines reassembled across TCP segments, several per segment
+ *     (pipelining), bounded so that a line without end is never buffered
+ *     without limit; streamed message content with dot-unstuffing and
+ *     <CRLF>.<CRLF> detection; counted octet chunks (SMTP BDAT);
+ *   - a per-session record of what happened (session state on the first pass,
+ *     one "unit" record per dissected PDU), so one-pass, two-pass and GUI
+ *     re-dissection show the same thing;
+ *   - request/response matching that survives pipelining (FT_FRAMENUM links
+ *     and response time);
+ *   - session phases (the teaching view) and their change markers;
+ *   - STARTTLS/STLS hand-over to TLS and command-injection detection;
+ *   - SASL (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER) decoding and the
+ *     cleartext-credential warnings;
+ *   - message reassembly handed to the IMF dissector;
+ *   - the fields, expert infos and preferences both protocols have, registered
+ *     under each protocol's own filter name (esmtp.*, pop3.*).
+ *
+ * packet-esmtp.c and packet-pop3.c hold only protocol knowledge: command
+ * words, reply syntax, state rules, capability lists.
+ */
+#ifndef MAILSCOPE_MAIL_ENGINE_H
+#define MAILSCOPE_MAIL_ENGINE_H
+
+#include "ws-compat.h"
+#include <epan/expert.h>
+#include <epan/prefs.h>
+#include <epan/range.h>
+#include <epan/reassemble.h>
+
+/* ---- Limits (named, with their reasons) --------------------------------- */
+
+/* Longest line the engine waits for before dissecting what it has as a
+ * partial line.  RFC 5321 allows 512-octet commands and 1000-octet text
+ * lines, RFC 2449 512-octet POP3 responses; real software exceeds them a
+ * little, attackers a lot.  Past this bound the line is shown in parts with
+ * an expert info, so TCP reassembly never holds more than this per line. */
+#define MS_MAX_LINE_WAIT        8192
+/* A multi-line reply is grouped into one PDU up to this size; longer ones
+ * (a reply of a million lines) are shown in parts so grouping stays linear. */
+#define MS_MAX_GROUP_WAIT       65536
+/* Outstanding requests remembered for matching.  RFC 2920 pipelining is
+ * bounded by the TCP window in practice; past this depth requests are counted
+ * but no longer matched one by one, so session state stays bounded. */
+#define MS_MAX_PENDING          1024
+/* Longest decoded user name or secret kept for display. */
+#define MS_MAX_CRED_LEN         256
+
+/* ---- Directions, modes, unit kinds -------------------------------------- */
+
+enum { MS_FROM_CLIENT = 0, MS_FROM_SERVER = 1 };
+
+/* What the bytes in one direction currently are. */
+typedef enum {
+    MS_MODE_LINES = 0,   /* commands (client) or replies (server) */
+    MS_MODE_CONTENT,     /* dot-stuffed message text until <CRLF>.<CRLF> */
+    MS_MODE_LISTING,     /* dot-terminated lines parsed one by one (POP3 LIST/UIDL/CAPA) */
+    MS_MODE_CHUNK,       /* a counted number of raw octets (SMTP BDAT) */
+    MS_MODE_TLS          /* handed over to TLS; plaintext here is injected */
+} ms_mode_t;
+
+/* What one dissected PDU ("unit") is. */
+typedef enum {
+    MS_UNIT_REQUEST = 0, /* a client command line */
+    MS_UNIT_SASL,        /* a client line answering a SASL challenge */
+    MS_UNIT_REPLY,       /* a server reply (SMTP: all lines of a multi-line reply) */
+    MS_UNIT_CONTENT,     /* a piece of message content */
+    MS_UNIT_LISTING,     /* complete lines of a multi-line listing */
+    MS_UNIT_CHUNK,       /* a piece of a BDAT chunk */
+    MS_UNIT_FRAGMENT,    /* part of an over-long line, or bytes that follow one */
+    MS_UNIT_INJECTED,    /* plaintext sent after STARTTLS/STLS was accepted */
+} ms_unit_kind_t;
+
+/* How a line ended. */
+typedef enum { MS_EOL_CRLF = 0, MS_EOL_LF, MS_EOL_CR, MS_EOL_NONE } ms_eol_t;
+
+/* Unit flags. */
+#define MS_UF_PROTECTED     0x0001  /* carried inside TLS */
+#define MS_UF_ENDS_BODY     0x0002  /* content/listing/chunk: the message or listing ends here */
+#define MS_UF_STARTS_BODY   0x0004  /* content/listing/chunk: first piece */
+#define MS_UF_PARTIAL       0x0008  /* reply shown in parts (too large to group) */
+#define MS_UF_NO_MATCH      0x0020  /* reply that answers no known request */
+
+/* Engine expert infos, registered per protocol as "<abbrev>.<name>". */
+typedef enum {
+    MS_EI_PHASE_CHANGE = 0,
+    MS_EI_AUTH_CLEARTEXT,
+    MS_EI_AUTH_CHALLENGE_CLEARTEXT,
+    MS_EI_AUTH_FAILED,
+    MS_EI_AUTH_CANCELLED,
+    MS_EI_AUTH_BAD_BASE64,
+    MS_EI_TLS_REFUSED,
+    MS_EI_TLS_INJECTION,
+    MS_EI_NO_REQUEST,
+    MS_EI_OUT_OF_ORDER,
+    MS_EI_AFTER_QUIT,
+    MS_EI_UNKNOWN_COMMAND,
+    MS_EI_LINE_TOO_LONG,
+    MS_EI_LINE_UNTERMINATED,
+    MS_EI_BARE_LF,
+    MS_EI_BARE_CR,
+    MS_EI_BODY_UNTERMINATED,
+    MS_EI_BODY_SMUGGLING,
+    MS_EI_BODY_LINE_TOO_LONG,
+    MS_EI_PIPELINE_OVERFLOW,
+    MS_EI_PROTO_FIRST          /* protocols number their own from here */
+} ms_ei_id_t;
+
+#define MS_EI_MAX 40
+
+/* ---- Records ------------------------------------------------------------ */
+
+/* An expert item decided on the first pass and shown on every pass. */
+typedef struct ms_note {
+    struct ms_note *next;
+    guint16 ei;                /* index into ms_proto_t.ei */
+    const char *text;          /* file-scope text; NULL: the registered summary */
+} ms_note_t;
+
+/* One dissected PDU.  Created on the first pass, replayed afterwards. */
+typedef struct ms_unit {
+    guint32 len;               /* octets of the tvb this unit covers */
+    guint8  kind;              /* ms_unit_kind_t */
+    guint8  from_server;
+    guint8  phase;             /* session phase this PDU belongs to */
+    guint8  prev_phase;        /* phase before it, when this PDU changed it */
+    guint8  state;             /* protocol state (POP3: RFC 1939 state) */
+    guint8  eol;               /* ms_eol_t of a line unit */
+    guint16 flags;             /* MS_UF_* */
+    guint16 cmd;               /* request: its command id; reply: the answered command id */
+    guint16 aux;               /* protocol use (e.g. SASL step, listing kind) */
+    guint32 link;              /* request: response frame; reply: request frame */
+    guint32 msg_id;            /* reassembly id of the message this piece belongs to */
+    guint32 msg_len;           /* content: octets of message so far (after this unit) */
+    nstime_t delta;            /* reply: time since the request */
+    const char *mech;          /* SASL mechanism of the exchange */
+    const char *user;          /* decoded user name */
+    const char *secret;        /* decoded password/token (shown masked by preference) */
+    const char *decoded;       /* decoded SASL challenge/response text */
+    ms_note_t *notes;
+} ms_unit_t;
+
+typedef struct ms_proto ms_proto_t;
+typedef struct ms_session ms_session_t;
+
+/* SASL mechanisms the engine decodes. */
+typedef enum {
+    MS_SASL_NONE = 0, MS_SASL_PLAIN, MS_SASL_LOGIN, MS_SASL_CRAM_MD5,
+    MS_SASL_XOAUTH2, MS_SASL_OAUTHBEARER, MS_SASL_OTHER
+} ms_sasl_mech_t;
+
+/* Per-direction framing state (first pass only). */
+typedef struct {
+    guint8  mode;              /* ms_mode_t */
+    guint8  scan;              /* content scanner: position in "<CRLF>.<CRLF>" */
+    guint8  mid_line;          /* the previous unit ended inside a line */
+    guint8  chunk_last;        /* BDAT ... LAST */
+    guint32 chunk_left;        /* BDAT octets still to come */
+    guint32 line_len;          /* content: length of the current text line */
+    guint32 msg_id;            /* reassembly id of the open message */
+    guint32 msg_len;           /* octets of the open message so far */
+    guint16 body_flags;        /* notes already raised for this body (once each) */
+    guint16 listing;           /* protocol's listing kind */
+} ms_direction_t;
+
+/* Session (conversation) state: mutated on the first pass only. */
+struct ms_session {
+    const ms_proto_t *proto;
+    address  server_addr;
+    guint32  server_port;
+    ms_direction_t dir[2];
+    guint8   phase;
+    guint8   state;            /* protocol state */
+    guint8   greeted;          /* greeting seen */
+    guint8   quit_sent;
+    guint8   tls_offered;      /* server offered STARTTLS/STLS */
+    guint8   tls_pending;      /* STARTTLS/STLS sent, answer outstanding */
+    guint8   tls_active;       /* TLS negotiated: later plaintext is injected */
+    guint8   authenticated;
+    guint8   sasl_mech;        /* ms_sasl_mech_t of the running exchange */
+    guint8   sasl_step;        /* client SASL lines so far */
+    guint8   sasl_active;
+    guint8   sasl_awaiting;    /* a challenge waits for the client's answer */
+    guint8   sasl_cancelled;   /* the client answered "*" */
+    guint8   any_request;      /* a client request has been seen */
+    guint16  pending_len;      /* requests waiting for a reply */
+    guint16  pending_cap;
+    guint16  pending_head;
+    guint32  pending_overflow; /* requests beyond MS_MAX_PENDING, unmatched */
+    ms_unit_t **pending;       /* ring of request units */
+    const char *user;          /* last user name seen (USER, SASL) */
+    const char *sasl_mech_name;
+    const char *sasl_challenge;/* last decoded server challenge (CRAM-MD5) */
+    void    *proto_data;       /* protocol's own session state */
+};
+
+/* Everything one PDU's analysis and rendering needs. */
+typedef struct {
+    ms_proto_t  *proto;
+    tvbuff_t    *tvb;
+    packet_info *pinfo;
+    proto_tree  *tree;         /* the protocol tree of this call */
+    proto_tree  *unit_tree;    /* this unit's subtree */
+    proto_item  *unit_item;
+    ms_session_t *s;
+    ms_unit_t   *u;
+    int          offset;       /* start of the unit in tvb */
+    int          line_len;     /* line units: length without line end */
+    bool         first_pass;
+    bool         from_tcp;     /* data came straight from TCP (not TLS) */
+    guint16      tcp_flags;
+} ms_ctx_t;
+
+/* ---- What a protocol provides ------------------------------------------- */
+
+/* Heuristic verdicts on the first data of a conversation. */
+typedef enum { MS_LOOKS_UNKNOWN = 0, MS_LOOKS_CLIENT, MS_LOOKS_SERVER } ms_looks_t;
+
+/* Engine-registered common header fields, per protocol. */
+typedef struct {
+    int phase, state, command, request_line, request_arg, reply_line,
+        response_in, response_to, time, no_request,
+        auth_mechanism, auth_username, auth_secret, auth_authzid,
+        auth_decoded, auth_base64,
+        protected_, content, content_len, message_len, listing_line,
+        fragment_data,
+        fragments, fragment, fragment_overlap, fragment_overlap_conflicts,
+        fragment_multiple_tails, fragment_too_long_fragment, fragment_error,
+        fragment_count, reassembled_in, reassembled_length, reassembled_data;
+} ms_common_hf_t;
+
+struct ms_proto {
+    /* Filled by the protocol file. */
+    const char *name;              /* Protocol column, e.g. "SMTP" */
+    const char *long_name;
+    const char *abbrev;            /* filter name, e.g. "esmtp" */
+    const char *default_ports;     /* standard TCP ports taken by preference */
+    const char *default_tls_ports; /* implicit-TLS ports for decrypted data */
+    const value_string *phase_vals;
+    const value_string *state_vals;  /* NULL when the protocol has no states */
+    guint8 phase_unknown, phase_connection;
+    const char *tls_command;       /* "STARTTLS" / "STLS", for messages */
+
+    /* Heuristic: what does this first line look like? */
+    ms_looks_t (*looks_like)(tvbuff_t *tvb, int offset, int len);
+    /* Server side: does this reply line announce another line of the same
+     * reply (SMTP "250-")?  NULL: every reply is one line. */
+    bool (*reply_continues)(tvbuff_t *tvb, int offset, int len);
+    /* Line limits (octets including CRLF; 0: none): RFC 5321 4.5.3.1,
+     * RFC 2449 4. */
+    int max_request_line, max_reply_line, max_text_line;
+    /* First pass: update the session from a request/reply; fill the unit. */
+    void (*analyze_request)(ms_ctx_t *c);
+    void (*analyze_reply)(ms_ctx_t *c, ms_unit_t *request);
+    void (*analyze_listing_line)(ms_ctx_t *c, int offset, int len);
+    void (*content_ended)(ms_ctx_t *c);   /* a message/listing ended */
+    /* Every pass: add the protocol's fields for a unit; return Info text. */
+    const char *(*render_request)(ms_ctx_t *c);
+    const char *(*render_reply)(ms_ctx_t *c);
+    void (*render_listing_line)(ms_ctx_t *c, proto_tree *tree, int offset, int len);
+    void (*init_session)(ms_session_t *s);
+
+    /* Filled by the engine. */
+    int proto_id;
+    dissector_handle_t handle;
+    ms_common_hf_t hf;
+    int ett_unit, ett_auth, ett_fragment, ett_fragments, ett_content;
+    expert_field ei[MS_EI_MAX];
+    fragment_items frag_items;
+    /* Preferences. */
+    ms_pref_bool_t pref_desegment, pref_reassemble, pref_mask_secrets;
+    range_t *pref_ports, *pref_tls_ports;
+    range_t *applied_ports, *applied_tls_ports;
+    bool handed_off;
+};
+
+/* ---- Engine API --------------------------------------------------------- */
+
+/* Registration: call from proto_register_X after proto_register_protocol. */
+void ms_register_common(ms_proto_t *p, int proto_id, module_t *prefs, dissector_t dissector,
+                        const ei_register_info *proto_eis, int n_proto_eis);
+/* Handoff (called again when preferences change): heuristics on tcp and
+ * tls once, then the port preferences. */
+void ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_name,
+                       const char *heur_tls_name);
+
+/* Dissector entry points (the protocol wraps them in its own functions). */
+int  ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
+ms_heur_result_t ms_dissect_heur(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo,
+                                 proto_tree *tree, void *data);
+
+/* Line helpers (never throw). */
+int  ms_find_line(tvbuff_t *tvb, int offset, int max_len, int *next_offset, ms_eol_t *eol);
+bool ms_token_is(tvbuff_t *tvb, int offset, int len, const char *word);
+int  ms_token_len(tvbuff_t *tvb, int offset, int len);
+char *ms_line_string(ms_ctx_t *c, int offset, int len);
+
+/* First-pass helpers for the protocol analyzers. */
+void ms_note(ms_ctx_t *c, int ei, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+void ms_set_phase(ms_ctx_t *c, guint8 phase);
+void ms_request_expects_reply(ms_ctx_t *c);
+void ms_expect_content(ms_ctx_t *c, int direction, bool reassemble_as_message);
+void ms_expect_listing(ms_ctx_t *c, int direction, guint16 listing_kind);
+void ms_expect_chunk(ms_ctx_t *c, guint32 octets, bool last);
+void ms_cancel_content(ms_ctx_t *c, int direction);
+void ms_tls_requested(ms_ctx_t *c);
+void ms_tls_answer(ms_ctx_t *c, bool accepted);
+const char *ms_strdup_line(ms_ctx_t *c, int offset, int len);
+
+/* SASL, shared by SMTP AUTH and POP3 AUTH. */
+void ms_sasl_start(ms_ctx_t *c, int mech_off, int mech_len, int ir_off, int ir_len);
+void ms_sasl_challenge(ms_ctx_t *c, int off, int len);
+void ms_auth_result(ms_ctx_t *c, bool success, const char *how);
+/* Credentials that are not SASL (POP3 USER/PASS, APOP). */
+void ms_credentials_exposed(ms_ctx_t *c, const char *mech, const char *user,
+                            bool challenge_response);
+
+/* Rendering helpers. */
+proto_item *ms_add_string(ms_ctx_t *c, proto_tree *tree, int hf, int offset, int len);
+void ms_render_sasl(ms_ctx_t *c, proto_tree *tree);
+
+/* Protocol registration (plugin.c calls these). */
+void proto_register_esmtp(void);
+void proto_reg_handoff_esmtp(void);
+void proto_register_pop3(void);
+void proto_reg_handoff_pop3(void);
+
+#endif /* MAILSCOPE_MAIL_ENGINE_H */

@@ -1,0 +1,982 @@
+/* packet-esmtp.c — SMTP knowledge for mailscope's "esmtp" dissector.
+ *
+ * RFC 5321 (SMTP), RFC 1869/5321 (ESMTP parameters), RFC 2920 (PIPELINING),
+ * RFC 3030 (CHUNKING/BDAT), RFC 3207 (STARTTLS), RFC 4954 (AUTH),
+ * RFC 3461 (DSN), RFC 6531 (SMTPUTF8), RFC 3463/5248 (enhanced status codes).
+ *
+ * Framing, matching, phases, TLS, SASL and reassembly live in the engine
+ * (mail-engine.c); this file knows SMTP's words, replies and rules.
+ */
+#include "mail-engine.h"
+
+#include <string.h>
+#include <stdlib.h>
+
+void proto_register_esmtp(void);
+void proto_reg_handoff_esmtp(void);
+
+static int proto_esmtp = -1;
+
+/* ---- Phases ------------------------------------------------------------- */
+
+enum {
+    PH_UNKNOWN = 0, PH_CONNECTION, PH_HANDSHAKE, PH_TLS, PH_AUTH, PH_MAIL, PH_DATA, PH_QUIT
+};
+
+static const value_string esmtp_phase_vals[] = {
+    { PH_UNKNOWN,    "Unknown" },
+    { PH_CONNECTION, "Connection" },
+    { PH_HANDSHAKE,  "Handshake" },
+    { PH_TLS,        "TLS negotiation" },
+    { PH_AUTH,       "Authentication" },
+    { PH_MAIL,       "Mail transaction" },
+    { PH_DATA,       "Data" },
+    { PH_QUIT,       "Quit" },
+    { 0, NULL }
+};
+
+/* ---- Commands ----------------------------------------------------------- */
+
+enum {
+    CMD_UNKNOWN = 0, CMD_HELO, CMD_EHLO, CMD_LHLO, CMD_MAIL, CMD_RCPT, CMD_DATA, CMD_BDAT,
+    CMD_RSET, CMD_VRFY, CMD_EXPN, CMD_HELP, CMD_NOOP, CMD_QUIT, CMD_STARTTLS, CMD_AUTH,
+    CMD_ETRN, CMD_ATRN, CMD_TURN, CMD_SEND, CMD_SOML, CMD_SAML, CMD_XCLIENT, CMD_XFORWARD,
+    CMD_END_OF_DATA   /* pseudo-command: the "." that ends DATA content */
+};
+
+#define PH_KEEP 0xff   /* the command does not move the session's phase */
+
+static const struct esmtp_command {
+    const char *word;
+    guint16 id;
+    guint8 phase;
+    const char *meaning;
+} esmtp_commands[] = {
+    { "HELO",     CMD_HELO,     PH_HANDSHAKE, "Identify the client (RFC 5321)" },
+    { "EHLO",     CMD_EHLO,     PH_HANDSHAKE, "Identify the client, ask for extensions (RFC 5321)" },
+    { "LHLO",     CMD_LHLO,     PH_HANDSHAKE, "LMTP greeting (RFC 2033)" },
+    { "MAIL",     CMD_MAIL,     PH_MAIL,      "Start a mail transaction: reverse-path" },
+    { "RCPT",     CMD_RCPT,     PH_MAIL,      "Add a recipient: forward-path" },
+    { "DATA",     CMD_DATA,     PH_DATA,      "Send the message, ended by <CRLF>.<CRLF>" },
+    { "BDAT",     CMD_BDAT,     PH_DATA,      "Send a chunk of the message (RFC 3030)" },
+    { "RSET",     CMD_RSET,     PH_KEEP,      "Abort the mail transaction" },
+    { "VRFY",     CMD_VRFY,     PH_KEEP,      "Verify a user name" },
+    { "EXPN",     CMD_EXPN,     PH_KEEP,      "Expand a mailing list" },
+    { "HELP",     CMD_HELP,     PH_KEEP,      "Ask for help" },
+    { "NOOP",     CMD_NOOP,     PH_KEEP,      "No operation" },
+    { "QUIT",     CMD_QUIT,     PH_QUIT,      "Close the session" },
+    { "STARTTLS", CMD_STARTTLS, PH_TLS,       "Upgrade the connection to TLS (RFC 3207)" },
+    { "AUTH",     CMD_AUTH,     PH_AUTH,      "Authenticate with SASL (RFC 4954)" },
+    { "ETRN",     CMD_ETRN,     PH_KEEP,      "Start the queue for a domain (RFC 1985)" },
+    { "ATRN",     CMD_ATRN,     PH_KEEP,      "Authenticated turn (RFC 2645)" },
+    { "TURN",     CMD_TURN,     PH_KEEP,      "Reverse roles (obsolete)" },
+    { "SEND",     CMD_SEND,     PH_MAIL,      "Send to terminal (obsolete)" },
+    { "SOML",     CMD_SOML,     PH_MAIL,      "Send or mail (obsolete)" },
+    { "SAML",     CMD_SAML,     PH_MAIL,      "Send and mail (obsolete)" },
+    { "XCLIENT",  CMD_XCLIENT,  PH_KEEP,      "Postfix XCLIENT" },
+    { "XFORWARD", CMD_XFORWARD, PH_KEEP,      "Postfix XFORWARD" },
+};
+
+static const struct esmtp_command *
+lookup_command(tvbuff_t *tvb, int offset, int len)
+{
+    int wl = ms_token_len(tvb, offset, len);
+    /* "MAIL FROM:" and "RCPT TO:" are words followed by a space. */
+    for (size_t i = 0; i < G_N_ELEMENTS(esmtp_commands); i++) {
+        if ((int)strlen(esmtp_commands[i].word) == wl &&
+            tvb_strncaseeql(tvb, offset, esmtp_commands[i].word, wl) == 0)
+            return &esmtp_commands[i];
+    }
+    return NULL;
+}
+
+/* ---- Replies ------------------------------------------------------------ */
+
+static const value_string reply_class_vals[] = {
+    { 2, "Positive completion" },
+    { 3, "Positive intermediate" },
+    { 4, "Transient negative completion" },
+    { 5, "Permanent negative completion" },
+    { 0, NULL }
+};
+
+static const value_string reply_category_vals[] = {
+    { 0, "Syntax" },
+    { 1, "Information" },
+    { 2, "Connections" },
+    { 3, "Unspecified" },
+    { 4, "Unspecified" },
+    { 5, "Mail system" },
+    { 0, NULL }
+};
+
+static const value_string reply_code_vals[] = {
+    { 211, "System status" },
+    { 214, "Help message" },
+    { 220, "Service ready" },
+    { 221, "Service closing transmission channel" },
+    { 235, "Authentication successful" },
+    { 250, "Requested mail action okay, completed" },
+    { 251, "User not local; will forward" },
+    { 252, "Cannot VRFY user, but will accept message" },
+    { 334, "Server challenge" },
+    { 354, "Start mail input" },
+    { 421, "Service not available, closing transmission channel" },
+    { 432, "A password transition is needed" },
+    { 450, "Mailbox unavailable" },
+    { 451, "Local error in processing" },
+    { 452, "Insufficient system storage" },
+    { 454, "Temporary authentication failure / TLS not available" },
+    { 455, "Server unable to accommodate parameters" },
+    { 500, "Syntax error, command unrecognized" },
+    { 501, "Syntax error in parameters or arguments" },
+    { 502, "Command not implemented" },
+    { 503, "Bad sequence of commands" },
+    { 504, "Command parameter not implemented" },
+    { 521, "Server does not accept mail" },
+    { 523, "Encryption needed" },
+    { 530, "Authentication required" },
+    { 534, "Authentication mechanism is too weak" },
+    { 535, "Authentication credentials invalid" },
+    { 538, "Encryption required for requested authentication mechanism" },
+    { 550, "Mailbox unavailable" },
+    { 551, "User not local" },
+    { 552, "Exceeded storage allocation" },
+    { 553, "Mailbox name not allowed" },
+    { 554, "Transaction failed" },
+    { 555, "MAIL/RCPT parameters not recognized or not implemented" },
+    { 0, NULL }
+};
+
+/* RFC 3463 status-code classes and subjects. */
+static const value_string status_class_vals[] = {
+    { 2, "Success" },
+    { 4, "Persistent transient failure" },
+    { 5, "Permanent failure" },
+    { 0, NULL }
+};
+
+static const value_string status_subject_vals[] = {
+    { 0, "Other or undefined status" },
+    { 1, "Addressing status" },
+    { 2, "Mailbox status" },
+    { 3, "Mail system status" },
+    { 4, "Network and routing status" },
+    { 5, "Mail delivery protocol status" },
+    { 6, "Message content or media status" },
+    { 7, "Security or policy status" },
+    { 0, NULL }
+};
+
+/* RFC 3463 / RFC 5248 subject.detail meanings, keyed subject*1000+detail. */
+static const value_string status_detail_vals[] = {
+    {    0, "Other undefined status" },
+    { 1000, "Other address status" },
+    { 1001, "Bad destination mailbox address" },
+    { 1002, "Bad destination system address" },
+    { 1003, "Bad destination mailbox address syntax" },
+    { 1004, "Destination mailbox address ambiguous" },
+    { 1005, "Destination address valid" },
+    { 1006, "Destination mailbox has moved, no forwarding address" },
+    { 1007, "Bad sender's mailbox address syntax" },
+    { 1008, "Bad sender's system address" },
+    { 1009, "Message relayed to non-compliant mailer" },
+    { 1010, "Recipient address has null MX" },
+    { 2000, "Other or undefined mailbox status" },
+    { 2001, "Mailbox disabled, not accepting messages" },
+    { 2002, "Mailbox full" },
+    { 2003, "Message length exceeds administrative limit" },
+    { 2004, "Mailing list expansion problem" },
+    { 3000, "Other or undefined mail system status" },
+    { 3001, "Mail system full" },
+    { 3002, "System not accepting network messages" },
+    { 3003, "System not capable of selected features" },
+    { 3004, "Message too big for system" },
+    { 3005, "System incorrectly configured" },
+    { 3006, "Requested priority was changed" },
+    { 4000, "Other or undefined network or routing status" },
+    { 4001, "No answer from host" },
+    { 4002, "Bad connection" },
+    { 4003, "Directory server failure" },
+    { 4004, "Unable to route" },
+    { 4005, "Mail system congestion" },
+    { 4006, "Routing loop detected" },
+    { 4007, "Delivery time expired" },
+    { 5000, "Other or undefined protocol status" },
+    { 5001, "Invalid command" },
+    { 5002, "Syntax error" },
+    { 5003, "Too many recipients" },
+    { 5004, "Invalid command arguments" },
+    { 5005, "Wrong protocol version" },
+    { 5006, "Authentication exchange line is too long" },
+    { 6000, "Other or undefined media error" },
+    { 6001, "Media not supported" },
+    { 6002, "Conversion required and prohibited" },
+    { 6003, "Conversion required but not supported" },
+    { 6004, "Conversion with loss performed" },
+    { 6005, "Conversion failed" },
+    { 6006, "Message content not available" },
+    { 6007, "Non-ASCII addresses not permitted for that sender/recipient" },
+    { 6008, "UTF-8 string reply is required, but not permitted by the SMTP client" },
+    { 6009, "UTF-8 header message cannot be transferred to one or more recipients" },
+    { 6010, "Duplicate Message-ID" },
+    { 7000, "Other or undefined security status" },
+    { 7001, "Delivery not authorized, message refused" },
+    { 7002, "Mailing list expansion prohibited" },
+    { 7003, "Security conversion required but not possible" },
+    { 7004, "Security features not supported" },
+    { 7005, "Cryptographic failure" },
+    { 7006, "Cryptographic algorithm not supported" },
+    { 7007, "Message integrity failure" },
+    { 7008, "Authentication credentials invalid" },
+    { 7009, "Authentication mechanism is too weak" },
+    { 7010, "Encryption needed" },
+    { 7011, "Encryption required for requested authentication mechanism" },
+    { 7012, "A password transition is needed" },
+    { 7013, "User account disabled" },
+    { 7014, "Trust relationship required" },
+    { 7015, "Priority level is too low" },
+    { 7016, "Message is too big for the specified priority" },
+    { 7017, "Mailbox owner has changed" },
+    { 7018, "Domain owner has changed" },
+    { 7019, "RRVS test cannot be completed" },
+    { 7020, "No passing DKIM signature found" },
+    { 7021, "No acceptable DKIM signature found" },
+    { 7022, "No valid author-matched DKIM signature found" },
+    { 7023, "SPF validation failed" },
+    { 7024, "SPF validation error" },
+    { 7025, "Reverse DNS validation failed" },
+    { 7026, "Multiple authentication checks failed" },
+    { 7027, "Sender address has null MX" },
+    { 7028, "Mail flood detected" },
+    { 7029, "ARC validation failure" },
+    { 7030, "REQUIRETLS support required" },
+    { 0, NULL }
+};
+static value_string_ext status_detail_vals_ext = VALUE_STRING_EXT_INIT(status_detail_vals);
+
+/* ---- Fields ------------------------------------------------------------- */
+
+static int hf_cmd_meaning = -1;
+static int hf_helo_domain = -1;
+static int hf_mail_from = -1;
+static int hf_rcpt_to = -1;
+static int hf_param = -1;
+static int hf_param_name = -1;
+static int hf_param_value = -1;
+static int hf_bdat_size = -1;
+static int hf_bdat_last = -1;
+static int hf_reply_code = -1;
+static int hf_reply_class = -1;
+static int hf_reply_category = -1;
+static int hf_reply_text = -1;
+static int hf_reply_lines = -1;
+static int hf_status = -1;
+static int hf_status_class = -1;
+static int hf_status_subject = -1;
+static int hf_status_detail = -1;
+static int hf_ehlo_capability = -1;
+static int hf_ehlo_keyword = -1;
+static int hf_ehlo_auth_mech = -1;
+static int hf_ehlo_size = -1;
+
+static int ett_params = -1;
+static int ett_reply_line = -1;
+static int ett_status = -1;
+static int ett_capability = -1;
+
+enum {
+    EI_REPLY_INVALID = MS_EI_PROTO_FIRST,
+    EI_REPLY_MISMATCH,
+    EI_REPLY_GROUP_PARTIAL,
+};
+
+/* ---- Session state (first pass) ----------------------------------------- */
+
+typedef struct {
+    guint8 helo_seen;      /* HELO/EHLO accepted */
+    guint8 mail_open;      /* MAIL sent and not refused */
+    guint8 bdat_open;      /* a BDAT message is in progress */
+    guint32 rcpt_sent;     /* RCPT commands in this transaction */
+    guint32 rcpt_ok;       /* RCPT commands accepted */
+} esmtp_state_t;
+
+static void
+esmtp_init_session(ms_session_t *s)
+{
+    s->proto_data = wmem_new0(wmem_file_scope(), esmtp_state_t);
+}
+
+static void
+reset_transaction(esmtp_state_t *st)
+{
+    st->mail_open = 0;
+    st->bdat_open = 0;
+    st->rcpt_sent = 0;
+    st->rcpt_ok = 0;
+}
+
+static ms_proto_t esmtp;
+
+/* ---- Reply syntax ------------------------------------------------------- */
+
+/* Reply code of a line: "NNN" followed by SP, "-" or the line end. */
+static int
+reply_code(tvbuff_t *tvb, int offset, int len, guint8 *sep)
+{
+    if (len < 3)
+        return -1;
+    guint8 d0 = tvb_get_uint8(tvb, offset), d1 = tvb_get_uint8(tvb, offset + 1),
+           d2 = tvb_get_uint8(tvb, offset + 2);
+    if (d0 < '2' || d0 > '5' || d1 < '0' || d1 > '5' || !g_ascii_isdigit(d2))
+        return -1;
+    *sep = len > 3 ? tvb_get_uint8(tvb, offset + 3) : ' ';
+    if (*sep != ' ' && *sep != '-')
+        return -1;
+    return (d0 - '0') * 100 + (d1 - '0') * 10 + (d2 - '0');
+}
+
+static bool
+esmtp_reply_continues(tvbuff_t *tvb, int offset, int len)
+{
+    guint8 sep;
+    return reply_code(tvb, offset, len, &sep) >= 0 && sep == '-';
+}
+
+/* Enhanced status code "c.sss.ddd" at offset; returns its length or 0. */
+static int
+status_code(tvbuff_t *tvb, int offset, int len, guint *cls, guint *subj, guint *det)
+{
+    guint v[3] = { 0, 0, 0 };
+    int i = 0, part = 0, digits = 0;
+    for (; i < len && i < 12; i++) {
+        guint8 ch = tvb_get_uint8(tvb, offset + i);
+        if (g_ascii_isdigit(ch)) {
+            if (++digits > 3)
+                return 0;
+            v[part] = v[part] * 10 + (ch - '0');
+        } else if (ch == '.' && digits && part < 2) {
+            part++;
+            digits = 0;
+        } else {
+            break;
+        }
+    }
+    if (part != 2 || !digits || (v[0] != 2 && v[0] != 4 && v[0] != 5))
+        return 0;
+    if (i < len && tvb_get_uint8(tvb, offset + i) != ' ')
+        return 0;
+    *cls = v[0];
+    *subj = v[1];
+    *det = v[2];
+    return i;
+}
+
+/* ---- Heuristic ---------------------------------------------------------- */
+
+static bool
+text_contains(tvbuff_t *tvb, int offset, int len, const char *needle)
+{
+    size_t nl = strlen(needle);
+    for (int i = 0; i + (int)nl <= len; i++)
+        if (g_ascii_toupper(tvb_get_uint8(tvb, offset + i)) == needle[0] &&
+            tvb_strncaseeql(tvb, offset + i, needle, nl) == 0)
+            return true;
+    return false;
+}
+
+static const char *const ehlo_keywords[] = {
+    "PIPELINING", "SIZE", "8BITMIME", "STARTTLS", "AUTH", "ENHANCEDSTATUSCODES", "CHUNKING",
+    "DSN", "SMTPUTF8", "BINARYMIME", "ETRN", "VRFY", "HELP", "DELIVERBY", "REQUIRETLS",
+};
+
+static bool
+is_ehlo_keyword(tvbuff_t *tvb, int offset, int len)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(ehlo_keywords); i++)
+        if (ms_token_is(tvb, offset, len, ehlo_keywords[i]))
+            return true;
+    return false;
+}
+
+static ms_looks_t
+esmtp_looks_like(tvbuff_t *tvb, int offset, int avail)
+{
+    int next;
+    ms_eol_t eol;
+    int len = ms_find_line(tvb, offset, avail < 1024 ? avail : 1024, &next, &eol);
+    if (len < 4)
+        return MS_LOOKS_UNKNOWN;
+    guint8 first = tvb_get_uint8(tvb, offset);
+
+    if (first >= '2' && first <= '5') {
+        guint8 sep;
+        int code = reply_code(tvb, offset, len, &sep);
+        if (code < 0)
+            return MS_LOOKS_UNKNOWN;
+        int text = offset + 4, tlen = len - 4;
+        guint cls, subj, det;
+        /* An enhanced status code of the same class is SMTP's alone. */
+        if (status_code(tvb, text, tlen, &cls, &subj, &det) && cls == (guint)(code / 100))
+            return MS_LOOKS_SERVER;
+        /* A greeting naming (E)SMTP, and not an FTP server's. */
+        if ((code == 220 || code == 554) && text_contains(tvb, text, tlen, "SMTP") &&
+            !text_contains(tvb, text, tlen, "FTP"))
+            return MS_LOOKS_SERVER;
+        if (code == 354 && (text_contains(tvb, text, tlen, "<CR><LF>.<CR><LF>") ||
+                            text_contains(tvb, text, tlen, "END DATA WITH") ||
+                            text_contains(tvb, text, tlen, "MAIL INPUT")))
+            return MS_LOOKS_SERVER;
+        /* An EHLO reply: a following line that is an extension keyword. */
+        if (code == 250 && sep == '-') {
+            int pos = next, lines = 0;
+            while (lines++ < 4) {
+                int l2 = ms_find_line(tvb, pos, avail - (pos - offset), &next, &eol);
+                guint8 s2;
+                if (l2 < 5 || reply_code(tvb, pos, l2, &s2) != 250)
+                    break;
+                if (is_ehlo_keyword(tvb, pos + 4, l2 - 4))
+                    return MS_LOOKS_SERVER;
+                pos = next;
+            }
+        }
+        return MS_LOOKS_UNKNOWN;
+    }
+
+    /* Client commands no other common protocol uses. */
+    if (ms_token_is(tvb, offset, len, "EHLO") || ms_token_is(tvb, offset, len, "HELO") ||
+        ms_token_is(tvb, offset, len, "LHLO")) {
+        return len > 5 ? MS_LOOKS_CLIENT : MS_LOOKS_UNKNOWN;
+    }
+    if ((len >= 10 && tvb_strncaseeql(tvb, offset, "MAIL FROM:", 10) == 0) ||
+        (len >= 8 && tvb_strncaseeql(tvb, offset, "RCPT TO:", 8) == 0))
+        return MS_LOOKS_CLIENT;
+    if (len == 8 && tvb_strncaseeql(tvb, offset, "STARTTLS", 8) == 0)
+        return MS_LOOKS_CLIENT;
+    if (len > 5 && ms_token_is(tvb, offset, len, "BDAT") &&
+        g_ascii_isdigit(tvb_get_uint8(tvb, offset + 5)))
+        return MS_LOOKS_CLIENT;
+    return MS_LOOKS_UNKNOWN;
+}
+
+/* ---- First pass: requests ----------------------------------------------- */
+
+/* Argument of the command: offset and length after the word and spaces. */
+static int
+command_argument(tvbuff_t *tvb, int offset, int len, int *arg_off)
+{
+    int wl = ms_token_len(tvb, offset, len);
+    int a = offset + wl;
+    while (a < offset + len && tvb_get_uint8(tvb, a) == ' ')
+        a++;
+    *arg_off = a;
+    return offset + len - a;
+}
+
+static void
+analyze_auth(ms_ctx_t *c, int arg_off, int arg_len)
+{
+    int mech_len = ms_token_len(c->tvb, arg_off, arg_len);
+    int ir_off = arg_off + mech_len + 1;
+    int ir_len = arg_len - mech_len - 1;
+    if (mech_len <= 0) {
+        ms_note(c, MS_EI_OUT_OF_ORDER, "AUTH without a mechanism");
+        return;
+    }
+    ms_sasl_start(c, arg_off, mech_len, ir_off, ir_len > 0 ? ir_len : 0);
+}
+
+static void
+esmtp_analyze_request(ms_ctx_t *c)
+{
+    ms_session_t *s = c->s;
+    esmtp_state_t *st = (esmtp_state_t *)s->proto_data;
+    int arg_off;
+    int arg_len = command_argument(c->tvb, c->offset, c->line_len, &arg_off);
+    const struct esmtp_command *cmd = lookup_command(c->tvb, c->offset, c->line_len);
+    if (!cmd) {
+        c->u->cmd = CMD_UNKNOWN;
+        return;
+    }
+    c->u->cmd = cmd->id;
+    if (cmd->phase != PH_KEEP)
+        ms_set_phase(c, cmd->phase);
+
+    switch (cmd->id) {
+    case CMD_HELO:
+    case CMD_EHLO:
+    case CMD_LHLO:
+        reset_transaction(st);
+        break;
+    case CMD_MAIL:
+        if (!st->helo_seen && s->greeted)
+            ms_note(c, MS_EI_OUT_OF_ORDER, "MAIL before HELO/EHLO");
+        if (st->mail_open)
+            ms_note(c, MS_EI_OUT_OF_ORDER, "MAIL while a mail transaction is already open");
+        reset_transaction(st);
+        st->mail_open = 1;
+        break;
+    case CMD_RCPT:
+        if (!st->mail_open && s->greeted)
+            ms_note(c, MS_EI_OUT_OF_ORDER, "RCPT without a mail transaction (no accepted MAIL)");
+        st->rcpt_sent++;
+        break;
+    case CMD_DATA:
+        if (s->greeted && !st->rcpt_sent)
+            ms_note(c, MS_EI_OUT_OF_ORDER, "DATA without any RCPT");
+        /* Real clients wait for 354; the content that follows is the
+         * message unless the server refuses (see the DATA reply). */
+        ms_expect_content(c, MS_FROM_CLIENT, true);
+        break;
+    case CMD_BDAT: {
+        char *end = NULL;
+        char *arg = ms_get_string(c->pinfo->pool, c->tvb, arg_off, arg_len, ENC_ASCII);
+        guint64 size = g_ascii_strtoull(arg, &end, 10);
+        bool last = end && end != arg && g_ascii_strncasecmp(g_strstrip(end), "LAST", 4) == 0;
+        if (end == arg) {
+            ms_note(c, MS_EI_OUT_OF_ORDER, "BDAT without a chunk size");
+            break;
+        }
+        if (s->greeted && !st->rcpt_sent)
+            ms_note(c, MS_EI_OUT_OF_ORDER, "BDAT without any RCPT");
+        st->bdat_open = 1;
+        ms_expect_chunk(c, size > G_MAXUINT32 ? G_MAXUINT32 : (guint32)size, last);
+        break;
+    }
+    case CMD_RSET:
+        reset_transaction(st);
+        break;
+    case CMD_QUIT:
+        s->quit_sent = 1;
+        break;
+    case CMD_STARTTLS:
+        if (!c->from_tcp)
+            ms_note(c, MS_EI_OUT_OF_ORDER, "STARTTLS inside TLS");
+        ms_tls_requested(c);
+        break;
+    case CMD_AUTH:
+        if (s->authenticated)
+            ms_note(c, MS_EI_OUT_OF_ORDER, "AUTH after successful authentication");
+        analyze_auth(c, arg_off, arg_len);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- First pass: replies ------------------------------------------------ */
+
+static void
+scan_ehlo_capabilities(ms_ctx_t *c)
+{
+    int pos = c->offset, end = c->offset + (int)c->u->len;
+    while (pos < end) {
+        int next;
+        ms_eol_t eol;
+        int ll = ms_find_line(c->tvb, pos, end - pos, &next, &eol);
+        if (ll < 0)
+            break;
+        if (ll > 4 && ms_token_is(c->tvb, pos + 4, ll - 4, "STARTTLS"))
+            c->s->tls_offered = 1;
+        pos = next;
+    }
+}
+
+static void
+esmtp_content_ended(ms_ctx_t *c)
+{
+    if (c->u->from_server || c->u->kind != MS_UNIT_CONTENT)
+        return;
+    /* The "." is a request of its own: the final reply answers it. */
+    c->u->cmd = CMD_END_OF_DATA;
+    ms_request_expects_reply(c);
+}
+
+static void
+esmtp_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
+{
+    ms_session_t *s = c->s;
+    esmtp_state_t *st = (esmtp_state_t *)s->proto_data;
+    guint8 sep;
+    int code = reply_code(c->tvb, c->offset, c->line_len, &sep);
+    bool ok = code >= 200 && code < 400;
+    int text_off = c->offset + 4, text_len = c->line_len - 4;
+
+    if (!request) {
+        if (!s->greeted && !s->any_request && (code == 220 || code == 421 || code == 554)) {
+            s->greeted = 1;
+            ms_set_phase(c, PH_CONNECTION);
+            return;
+        }
+        if (s->any_request || s->greeted)
+            ms_note(c, MS_EI_NO_REQUEST, "Reply %d without an outstanding request", code);
+        return;
+    }
+    if (code == 421) {
+        ms_set_phase(c, PH_QUIT);
+        return;
+    }
+
+    /* A SASL exchange: 334 asks for more, 235 ends it well, others badly. */
+    if (request->kind == MS_UNIT_SASL || request->cmd == CMD_AUTH) {
+        if (code == 334)
+            ms_sasl_challenge(c, text_off, text_len > 0 ? text_len : 0);
+        else
+            ms_auth_result(c, code == 235, code >= 0 ? "SMTP reply" : "invalid reply");
+        if (code != 334 && code != 235 && code >= 0)
+            c->u->mech = request->mech;
+        return;
+    }
+
+    switch (request->cmd) {
+    case CMD_HELO:
+    case CMD_EHLO:
+    case CMD_LHLO:
+        if (ok) {
+            st->helo_seen = 1;
+            if (request->cmd != CMD_HELO)
+                scan_ehlo_capabilities(c);
+        }
+        break;
+    case CMD_MAIL:
+        if (!ok)
+            st->mail_open = 0;
+        break;
+    case CMD_RCPT:
+        if (ok)
+            st->rcpt_ok++;
+        break;
+    case CMD_DATA:
+        if (code == 354)
+            break;
+        ms_cancel_content(c, MS_FROM_CLIENT);
+        if (!st->rcpt_ok && st->rcpt_sent)
+            ms_note(c, MS_EI_OUT_OF_ORDER, "DATA refused: no recipient was accepted");
+        break;
+    case CMD_END_OF_DATA:
+        reset_transaction(st);
+        break;
+    case CMD_BDAT:
+        if (request->flags & MS_UF_ENDS_BODY || !ok)
+            reset_transaction(st);
+        break;
+    case CMD_STARTTLS:
+        ms_tls_answer(c, code == 220);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- Every pass: rendering ---------------------------------------------- */
+
+/* "<path> params": the path (with or without brackets) and ESMTP params. */
+static void
+render_path_and_params(ms_ctx_t *c, proto_tree *tree, int hf_path, int off, int len)
+{
+    tvbuff_t *tvb = c->tvb;
+    int end = off + len;
+    while (off < end && tvb_get_uint8(tvb, off) == ' ')
+        off++;
+    int path_end;
+    if (off < end && tvb_get_uint8(tvb, off) == '<') {
+        int gt = tvb_find_uint8(tvb, off, end - off, '>');
+        path_end = gt < 0 ? end : gt + 1;
+        int inner = off + 1, inner_len = (gt < 0 ? end : gt) - inner;
+        ms_add_string(c, tree, hf_path, inner, inner_len);
+    } else {
+        int sp = tvb_find_uint8(tvb, off, end - off, ' ');
+        path_end = sp < 0 ? end : sp;
+        ms_add_string(c, tree, hf_path, off, path_end - off);
+    }
+    off = path_end;
+    while (off < end) {
+        while (off < end && tvb_get_uint8(tvb, off) == ' ')
+            off++;
+        if (off >= end)
+            break;
+        int sp = tvb_find_uint8(tvb, off, end - off, ' ');
+        int plen = (sp < 0 ? end : sp) - off;
+        proto_item *pi = ms_add_string(c, tree, hf_param, off, plen);
+        proto_tree *pt = proto_item_add_subtree(pi, ett_params);
+        int eq = tvb_find_uint8(tvb, off, plen, '=');
+        ms_add_string(c, pt, hf_param_name, off, eq < 0 ? plen : eq - off);
+        if (eq >= 0)
+            ms_add_string(c, pt, hf_param_value, eq + 1, off + plen - eq - 1);
+        off += plen;
+    }
+}
+
+static const char *
+esmtp_render_request(ms_ctx_t *c)
+{
+    ms_proto_t *p = c->proto;
+    tvbuff_t *tvb = c->tvb;
+    proto_tree *t = c->unit_tree;
+    int off = c->offset, len = c->line_len;
+    int wl = ms_token_len(tvb, off, len);
+    int arg_off;
+    int arg_len = command_argument(tvb, off, len, &arg_off);
+    const struct esmtp_command *cmd = lookup_command(tvb, off, len);
+
+    proto_item *ci = proto_tree_add_item(t, p->hf.command, tvb, off, wl, ENC_ASCII | ENC_NA);
+    if (cmd) {
+        proto_item *mi = proto_tree_add_string(t, hf_cmd_meaning, tvb, off, wl, cmd->meaning);
+        proto_item_set_generated(mi);
+    } else {
+        expert_add_info_format(c->pinfo, ci, &p->ei[MS_EI_UNKNOWN_COMMAND],
+                               "Unknown SMTP command \"%s\"",
+                               tvb_format_text(c->pinfo->pool, tvb, off, MIN(wl, 32)));
+    }
+    if (arg_len > 0)
+        proto_tree_add_item(t, p->hf.request_arg, tvb, arg_off, arg_len, ENC_UTF_8 | ENC_NA);
+
+    switch (cmd ? cmd->id : CMD_UNKNOWN) {
+    case CMD_HELO:
+    case CMD_EHLO:
+    case CMD_LHLO:
+        if (arg_len > 0)
+            ms_add_string(c, t, hf_helo_domain, arg_off, arg_len);
+        break;
+    case CMD_MAIL:
+    case CMD_RCPT: {
+        int colon = tvb_find_uint8(tvb, arg_off, arg_len, ':');
+        if (colon >= 0)
+            render_path_and_params(c, t, cmd->id == CMD_MAIL ? hf_mail_from : hf_rcpt_to,
+                                   colon + 1, arg_off + arg_len - colon - 1);
+        break;
+    }
+    case CMD_BDAT: {
+        int sl = ms_token_len(tvb, arg_off, arg_len);
+        char *size = ms_get_string(c->pinfo->pool, tvb, arg_off, sl, ENC_ASCII);
+        proto_tree_add_uint(t, hf_bdat_size, tvb, arg_off, sl,
+                            (guint32)MIN(g_ascii_strtoull(size, NULL, 10), G_MAXUINT32));
+        int rest = arg_off + sl;
+        while (rest < arg_off + arg_len && tvb_get_uint8(tvb, rest) == ' ')
+            rest++;
+        proto_tree_add_boolean(t, hf_bdat_last, tvb, rest, arg_off + arg_len - rest,
+                               ms_token_is(tvb, rest, arg_off + arg_len - rest, "LAST"));
+        break;
+    }
+    case CMD_AUTH:
+        ms_render_sasl(c, t);
+        break;
+    default:
+        break;
+    }
+    if (cmd && cmd->id == CMD_AUTH && arg_len > 0) {
+        /* Keep secrets out of the Info column: mechanism only. */
+        int ml = ms_token_len(tvb, arg_off, arg_len);
+        return wmem_strdup_printf(c->pinfo->pool, "AUTH %s%s",
+                                  tvb_format_text(c->pinfo->pool, tvb, arg_off, ml),
+                                  ml < arg_len ? " (initial response)" : "");
+    }
+    return ms_line_string(c, off, len);
+}
+
+static void
+render_status(ms_ctx_t *c, proto_tree *tree, int off, int len, int code)
+{
+    guint cls, subj, det;
+    int sl = status_code(c->tvb, off, len, &cls, &subj, &det);
+    if (!sl || cls != (guint)(code / 100))
+        return;
+    proto_item *si = ms_add_string(c, tree, hf_status, off, sl);
+    proto_tree *st = proto_item_add_subtree(si, ett_status);
+    proto_tree_add_uint(st, hf_status_class, c->tvb, off, 1, cls);
+    proto_tree_add_uint(st, hf_status_subject, c->tvb, off, sl, subj);
+    proto_item *di = proto_tree_add_uint(st, hf_status_detail, c->tvb, off, sl, subj * 1000 + det);
+    proto_item_append_text(si, " (%s: %s)", val_to_str_const(cls, status_class_vals, "?"),
+                           val_to_str_ext_const(subj * 1000 + det, &status_detail_vals_ext,
+                                                "unregistered detail"));
+    (void)di;
+}
+
+static void
+render_capability(ms_ctx_t *c, proto_tree *tree, int off, int len)
+{
+    proto_item *ci = ms_add_string(c, tree, hf_ehlo_capability, off, len);
+    proto_tree *ct = proto_item_add_subtree(ci, ett_capability);
+    int kl = ms_token_len(c->tvb, off, len);
+    ms_add_string(c, ct, hf_ehlo_keyword, off, kl);
+    int pos = off + kl + 1, end = off + len;
+    bool auth = ms_token_is(c->tvb, off, len, "AUTH");
+    bool size = ms_token_is(c->tvb, off, len, "SIZE");
+    while (pos < end) {
+        int al = ms_token_len(c->tvb, pos, end - pos);
+        if (al > 0 && auth)
+            ms_add_string(c, ct, hf_ehlo_auth_mech, pos, al);
+        if (al > 0 && size) {
+            char *v = ms_get_string(c->pinfo->pool, c->tvb, pos, al, ENC_ASCII);
+            proto_tree_add_uint64(ct, hf_ehlo_size, c->tvb, pos, al, g_ascii_strtoull(v, NULL, 10));
+        }
+        pos += al + 1;
+    }
+}
+
+static const char *
+esmtp_render_reply(ms_ctx_t *c)
+{
+    ms_proto_t *p = c->proto;
+    const ms_unit_t *u = c->u;
+    tvbuff_t *tvb = c->tvb;
+    proto_tree *t = c->unit_tree;
+    int pos = c->offset, end = c->offset + (int)u->len;
+    int lines = 0, first_code = -2;
+    bool ehlo = u->cmd == CMD_EHLO || u->cmd == CMD_LHLO;
+
+    while (pos < end) {
+        int next;
+        ms_eol_t eol;
+        int ll = ms_find_line(tvb, pos, end - pos, &next, &eol);
+        if (ll < 0) { ll = end - pos; next = end; }
+        guint8 sep;
+        int code = reply_code(tvb, pos, ll, &sep);
+        proto_item *li = proto_tree_add_item(t, p->hf.reply_line, tvb, pos, ll, ENC_UTF_8 | ENC_NA);
+        proto_tree *lt = proto_item_add_subtree(li, ett_reply_line);
+        if (code < 0) {
+            expert_add_info_format(c->pinfo, li, &p->ei[EI_REPLY_INVALID],
+                                   "Invalid SMTP reply line: no 3-digit code 2xx-5xx");
+        } else {
+            proto_item *ri = proto_tree_add_uint(lt, hf_reply_code, tvb, pos, 3, (guint32)code);
+            if (lines == 0) {
+                first_code = code;
+                proto_tree *rt = proto_item_add_subtree(ri, ett_status);
+                proto_tree_add_uint(rt, hf_reply_class, tvb, pos, 1, (guint32)code / 100);
+                proto_tree_add_uint(rt, hf_reply_category, tvb, pos + 1, 1, (guint32)(code / 10) % 10);
+            } else if (code != first_code) {
+                expert_add_info_format(c->pinfo, ri, &p->ei[EI_REPLY_MISMATCH],
+                                       "Multi-line reply code %d differs from the first line's %d",
+                                       code, first_code);
+            }
+            if (ll > 4) {
+                ms_add_string(c, lt, hf_reply_text, pos + 4, ll - 4);
+                render_status(c, lt, pos + 4, ll - 4, code);
+                if (ehlo && lines > 0)
+                    render_capability(c, lt, pos + 4, ll - 4);
+            }
+        }
+        lines++;
+        pos = next;
+    }
+    if (lines > 1) {
+        proto_item *it = proto_tree_add_uint(t, hf_reply_lines, tvb, 0, 0, (guint32)lines);
+        proto_item_set_generated(it);
+    }
+    if (u->flags & MS_UF_PARTIAL)
+        expert_add_info(c->pinfo, c->unit_item, &p->ei[EI_REPLY_GROUP_PARTIAL]);
+    if (first_code == 334 || u->mech)
+        ms_render_sasl(c, t);
+
+    const char *first = ms_line_string(c, c->offset, c->line_len);
+    if (lines > 1)
+        return wmem_strdup_printf(c->pinfo->pool, "%s (+%d lines)", first, lines - 1);
+    return first;
+}
+
+/* ---- Registration ------------------------------------------------------- */
+
+static ms_proto_t esmtp = {
+    .name = "SMTP",
+    .long_name = "Simple Mail Transfer Protocol (mailscope)",
+    .abbrev = "esmtp",
+    .default_ports = "25,587,2525",
+    .default_tls_ports = "465",
+    .phase_vals = esmtp_phase_vals,
+    .state_vals = NULL,
+    .phase_unknown = PH_UNKNOWN,
+    .phase_connection = PH_CONNECTION,
+    .tls_command = "STARTTLS",
+    .max_request_line = 512,   /* RFC 5321 4.5.3.1.4 */
+    .max_reply_line = 512,     /* RFC 5321 4.5.3.1.5 */
+    .max_text_line = 1000,     /* RFC 5321 4.5.3.1.6 */
+    .looks_like = esmtp_looks_like,
+    .reply_continues = esmtp_reply_continues,
+    .analyze_request = esmtp_analyze_request,
+    .analyze_reply = esmtp_analyze_reply,
+    .content_ended = esmtp_content_ended,
+    .render_request = esmtp_render_request,
+    .render_reply = esmtp_render_reply,
+    .init_session = esmtp_init_session,
+};
+
+static int
+dissect_esmtp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    return ms_dissect(&esmtp, tvb, pinfo, tree, data);
+}
+
+static ms_heur_result_t
+dissect_esmtp_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    return ms_dissect_heur(&esmtp, tvb, pinfo, tree, data);
+}
+
+void
+proto_register_esmtp(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_cmd_meaning, { "Meaning", "esmtp.command.meaning", FT_STRING, BASE_NONE, NULL, 0,
+          "What the command does", HFILL } },
+        { &hf_helo_domain, { "Client domain", "esmtp.helo.domain", FT_STRING, BASE_NONE, NULL, 0,
+          "Domain or address literal the client gives in HELO/EHLO", HFILL } },
+        { &hf_mail_from, { "Reverse-path", "esmtp.mail.from", FT_STRING, BASE_NONE, NULL, 0,
+          "MAIL FROM address (empty for bounces)", HFILL } },
+        { &hf_rcpt_to, { "Forward-path", "esmtp.rcpt.to", FT_STRING, BASE_NONE, NULL, 0,
+          "RCPT TO address", HFILL } },
+        { &hf_param, { "ESMTP parameter", "esmtp.param", FT_STRING, BASE_NONE, NULL, 0,
+          "MAIL/RCPT parameter (SIZE, BODY, SMTPUTF8, RET, ENVID, NOTIFY, ORCPT, AUTH...)", HFILL } },
+        { &hf_param_name, { "Name", "esmtp.param.name", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_param_value, { "Value", "esmtp.param.value", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_bdat_size, { "Chunk size", "esmtp.bdat.size", FT_UINT32, BASE_DEC, NULL, 0,
+          "Octets of message data following the BDAT command", HFILL } },
+        { &hf_bdat_last, { "Last chunk", "esmtp.bdat.last", FT_BOOLEAN, BASE_NONE, NULL, 0,
+          "BDAT ... LAST ends the message", HFILL } },
+        { &hf_reply_code, { "Reply code", "esmtp.reply.code", FT_UINT16, BASE_DEC,
+          VALS(reply_code_vals), 0, NULL, HFILL } },
+        { &hf_reply_class, { "Class", "esmtp.reply.class", FT_UINT8, BASE_DEC,
+          VALS(reply_class_vals), 0, "First digit of the reply code", HFILL } },
+        { &hf_reply_category, { "Category", "esmtp.reply.category", FT_UINT8, BASE_DEC,
+          VALS(reply_category_vals), 0, "Second digit of the reply code", HFILL } },
+        { &hf_reply_text, { "Text", "esmtp.reply.text", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_reply_lines, { "Reply lines", "esmtp.reply.lines", FT_UINT32, BASE_DEC, NULL, 0,
+          "Lines in this multi-line reply", HFILL } },
+        { &hf_status, { "Enhanced status code", "esmtp.reply.status", FT_STRING, BASE_NONE, NULL, 0,
+          "RFC 3463 class.subject.detail", HFILL } },
+        { &hf_status_class, { "Status class", "esmtp.reply.status.class", FT_UINT8, BASE_DEC,
+          VALS(status_class_vals), 0, NULL, HFILL } },
+        { &hf_status_subject, { "Status subject", "esmtp.reply.status.subject", FT_UINT16, BASE_DEC,
+          VALS(status_subject_vals), 0, NULL, HFILL } },
+        { &hf_status_detail, { "Status detail", "esmtp.reply.status.detail", FT_UINT32,
+          BASE_DEC | BASE_EXT_STRING, &status_detail_vals_ext, 0,
+          "subject*1000 + detail, with its RFC 3463/5248 meaning", HFILL } },
+        { &hf_ehlo_capability, { "Capability", "esmtp.ehlo.capability", FT_STRING, BASE_NONE, NULL, 0,
+          "Service extension advertised in the EHLO reply", HFILL } },
+        { &hf_ehlo_keyword, { "Keyword", "esmtp.ehlo.keyword", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_ehlo_auth_mech, { "AUTH mechanism offered", "esmtp.ehlo.auth", FT_STRING, BASE_NONE,
+          NULL, 0, NULL, HFILL } },
+        { &hf_ehlo_size, { "Maximum message size", "esmtp.ehlo.size", FT_UINT64, BASE_DEC, NULL, 0,
+          "SIZE extension limit in octets (0: none)", HFILL } },
+    };
+    static int *ett[] = { &ett_params, &ett_reply_line, &ett_status, &ett_capability };
+    static ei_register_info ei[] = {
+        { &esmtp.ei[EI_REPLY_INVALID], { "esmtp.reply.invalid", PI_MALFORMED, PI_ERROR,
+          "Invalid reply code", EXPFILL } },
+        { &esmtp.ei[EI_REPLY_MISMATCH], { "esmtp.reply.code_mismatch", PI_PROTOCOL, PI_WARN,
+          "Multi-line reply with differing codes", EXPFILL } },
+        { &esmtp.ei[EI_REPLY_GROUP_PARTIAL], { "esmtp.reply.partial", PI_REASSEMBLE, PI_NOTE,
+          "Multi-line reply shown in parts", EXPFILL } },
+    };
+
+    proto_esmtp = proto_register_protocol(esmtp.long_name, esmtp.name, esmtp.abbrev);
+    proto_register_field_array(proto_esmtp, hf, G_N_ELEMENTS(hf));
+    proto_register_subtree_array(ett, G_N_ELEMENTS(ett));
+    module_t *module = prefs_register_protocol(proto_esmtp, proto_reg_handoff_esmtp);
+    ms_register_common(&esmtp, proto_esmtp, module, dissect_esmtp, ei, G_N_ELEMENTS(ei));
+}
+
+void
+proto_reg_handoff_esmtp(void)
+{
+    ms_handoff_common(&esmtp, dissect_esmtp_heur, "esmtp_tcp", "esmtp_tls");
+}

@@ -1,0 +1,71 @@
+/* ws-compat.h — the one place that knows Wireshark API versions.
+ *
+ * mailscope builds from one source against Wireshark 4.0 (Debian 12), 4.4
+ * (Debian 13) and 4.6 (Debian unstable).  Every API difference met between
+ * those releases is absorbed here, so the dissectors never test versions.
+ * Dissector code uses the newest spellings (tvb_get_uint8, bool heuristics);
+ * this header maps them back onto older releases.
+ */
+#ifndef MAILSCOPE_WS_COMPAT_H
+#define MAILSCOPE_WS_COMPAT_H
+
+#include <stdbool.h>
+#include <ws_version.h>
+#include <epan/packet.h>
+
+#define MS_WS_AT_LEAST(maj, min) \
+    (WIRESHARK_VERSION_MAJOR > (maj) || \
+     (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
+
+/* Heuristic dissectors return gboolean up to 4.2 and bool from 4.4 on. */
+#if MS_WS_AT_LEAST(4, 4)
+typedef bool ms_heur_result_t;
+#else
+typedef gboolean ms_heur_result_t;
+#endif
+
+/* The guint8-style tvb accessors were renamed in 4.4 (the old names went
+ * away in 4.6); provide the new names on older releases. */
+#if !MS_WS_AT_LEAST(4, 4)
+#define tvb_get_uint8(tvb, off)                  tvb_get_guint8(tvb, off)
+#define tvb_get_ntohs_compat(tvb, off)           tvb_get_ntohs(tvb, off)
+#define tvb_find_uint8(tvb, off, len, needle)    tvb_find_guint8(tvb, off, len, needle)
+#define tvb_ws_mempbrk_pattern_uint8(tvb, off, len, pat, found) \
+    tvb_ws_mempbrk_pattern_guint8(tvb, off, len, pat, found)
+#endif
+
+/* Boolean preferences are gboolean up to 4.2 and bool from 4.4 on. */
+#if MS_WS_AT_LEAST(4, 4)
+typedef bool ms_pref_bool_t;
+#else
+typedef gboolean ms_pref_bool_t;
+#endif
+
+/* format_text() takes guchar* in 4.0 and char* later; a void* argument
+ * converts to either. */
+#include <epan/strutil.h>
+#define ms_format_text(scope, str, len) format_text((scope), (const void *)(str), (len))
+
+/* tvb_get_string_enc() returns guint8* (4.0) or uint8_t*; we want text. */
+#define ms_get_string(scope, tvb, off, len, enc) \
+    ((char *)tvb_get_string_enc((scope), (tvb), (off), (len), (enc)))
+
+/* Subtree indices: 4.4 and later initialise them to 0, older releases to -1;
+ * both accept -1 at registration. */
+#define MS_ETT_INIT (-1)
+#define MS_HF_INIT  (-1)
+
+/* Plugin description (plugin_describe) exists from 4.2 on. */
+#if MS_WS_AT_LEAST(4, 2)
+#include <wsutil/plugins.h>
+#define MS_HAVE_PLUGIN_DESCRIBE 1
+#else
+#define MS_HAVE_PLUGIN_DESCRIBE 0
+#endif
+
+/* ssl_starttls_ack() is exported by libwireshark in every supported release,
+ * but its header drags in libgcrypt; declare the one function we use. */
+WS_DLL_PUBLIC guint32 ssl_starttls_ack(dissector_handle_t tls_handle, packet_info *pinfo,
+                                       dissector_handle_t app_handle);
+
+#endif /* MAILSCOPE_WS_COMPAT_H */
