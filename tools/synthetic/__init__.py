@@ -1,0 +1,2 @@
+"""Helpers for tools/make-synthetic: pcapng writing (wire) and a small TCP
+session simulator (session).  Standard library only."""
