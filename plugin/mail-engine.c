@@ -1176,10 +1176,12 @@ render_unit(ms_ctx_t *c)
             c->line_len = ll;
     }
 
-    it = proto_tree_add_uint(c->unit_tree, p->hf.phase, c->tvb, 0, 0, u->phase);
+    it = proto_tree_add_string(c->unit_tree, p->hf.phase, c->tvb, 0, 0,
+                               val_to_str_const(u->phase, p->phase_vals, "?"));
     proto_item_set_generated(it);
     if (p->state_vals) {
-        it = proto_tree_add_uint(c->unit_tree, p->hf.state, c->tvb, 0, 0, u->state);
+        it = proto_tree_add_string(c->unit_tree, p->hf.state, c->tvb, 0, 0,
+                                   val_to_str_const(u->state, p->state_vals, "?"));
         proto_item_set_generated(it);
     }
     if (u->flags & MS_UF_PROTECTED) {
@@ -1427,9 +1429,11 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
     p->proto_id = proto_id;
     ms_common_hf_t *h = &p->hf;
     const ms_hf_spec_t specs[] = {
-        { &h->phase, "Session phase", "phase", FT_UINT8, BASE_DEC, VALS(p->phase_vals),
+        /* Strings, so that tshark -T fields and filters read as the phases
+         * do: esmtp.phase == "Data". */
+        { &h->phase, "Session phase", "phase", FT_STRING, BASE_NONE, NULL,
           "Where this PDU stands in the session (mailscope's teaching view)" },
-        { &h->state, "Protocol state", "state", FT_UINT8, BASE_DEC, VALS(p->state_vals),
+        { &h->state, "Protocol state", "state", FT_STRING, BASE_NONE, NULL,
           "Protocol state machine state" },
         { &h->command, "Command", "command", FT_STRING, BASE_NONE, NULL,
           "Command word as sent" },
@@ -1622,6 +1626,21 @@ apply_port_range(const char *table, range_t **applied, range_t *wanted,
         }
 }
 
+/* Protocols whose port preferences are applied (both of mailscope's). */
+static ms_proto_t *ms_protos[2];
+
+static void
+apply_all_port_preferences(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(ms_protos); i++) {
+        ms_proto_t *p = ms_protos[i];
+        if (!p)
+            continue;
+        apply_port_range("tcp.port", &p->applied_ports, p->pref_ports, p->handle, false);
+        apply_port_range("tls.port", &p->applied_tls_ports, p->pref_tls_ports, p->handle, true);
+    }
+}
+
 void
 ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_name,
                   const char *heur_tls_name)
@@ -1634,6 +1653,21 @@ ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_nam
         char *tls_display = g_strdup_printf("%s inside TLS on any port (mailscope)", p->name);
         heur_dissector_add("tcp", heur, tcp_display, heur_tcp_name, p->proto_id, HEURISTIC_ENABLE);
         heur_dissector_add("tls", heur, tls_display, heur_tls_name, p->proto_id, HEURISTIC_ENABLE);
+        dissector_add_for_decode_as("tcp.port", p->handle);
+        dissector_add_for_decode_as("tls.port", p->handle);
+        for (size_t i = 0; i < G_N_ELEMENTS(ms_protos); i++)
+            if (!ms_protos[i]) {
+                ms_protos[i] = p;
+                break;
+            }
+        /* The built-in dissectors re-register their ports when Wireshark
+         * applies its preference files, after every plugin's handoff; taking
+         * the ports again whenever a capture is (re)dissected keeps ours. */
+        static bool init_registered;
+        if (!init_registered) {
+            register_init_routine(apply_all_port_preferences);
+            init_registered = true;
+        }
     }
     apply_port_range("tcp.port", &p->applied_ports, p->pref_ports, p->handle, false);
     apply_port_range("tls.port", &p->applied_tls_ports, p->pref_tls_ports, p->handle, true);

@@ -267,6 +267,7 @@ static int hf_param_value = -1;
 static int hf_bdat_size = -1;
 static int hf_bdat_last = -1;
 static int hf_reply_code = -1;
+static int hf_line_code = -1;
 static int hf_reply_class = -1;
 static int hf_reply_category = -1;
 static int hf_reply_text = -1;
@@ -838,7 +839,10 @@ esmtp_render_reply(ms_ctx_t *c)
             expert_add_info_format(c->pinfo, li, &p->ei[EI_REPLY_INVALID],
                                    "Invalid SMTP reply line: no 3-digit code 2xx-5xx");
         } else {
-            proto_item *ri = proto_tree_add_uint(lt, hf_reply_code, tvb, pos, 3, (guint32)code);
+            /* The reply's code once (filters count replies, not lines);
+             * continuation lines carry theirs in a field of their own. */
+            proto_item *ri = proto_tree_add_uint(lt, lines == 0 ? hf_reply_code : hf_line_code,
+                                                 tvb, pos, 3, (guint32)code);
             if (lines == 0) {
                 first_code = code;
                 proto_tree *rt = proto_item_add_subtree(ri, ett_status);
@@ -934,6 +938,8 @@ proto_register_esmtp(void)
           "BDAT ... LAST ends the message", HFILL } },
         { &hf_reply_code, { "Reply code", "esmtp.reply.code", FT_UINT16, BASE_DEC,
           VALS(reply_code_vals), 0, NULL, HFILL } },
+        { &hf_line_code, { "Line code", "esmtp.reply.line_code", FT_UINT16, BASE_DEC, NULL, 0,
+          "Reply code of a continuation line of a multi-line reply", HFILL } },
         { &hf_reply_class, { "Class", "esmtp.reply.class", FT_UINT8, BASE_DEC,
           VALS(reply_class_vals), 0, "First digit of the reply code", HFILL } },
         { &hf_reply_category, { "Category", "esmtp.reply.category", FT_UINT8, BASE_DEC,
@@ -968,7 +974,9 @@ proto_register_esmtp(void)
           "Multi-line reply shown in parts", EXPFILL } },
     };
 
-    proto_esmtp = proto_register_protocol(esmtp.long_name, esmtp.name, esmtp.abbrev);
+    /* Short names must be unique: the built-in dissector owns "SMTP". The
+     * Protocol column still says "SMTP" (see ms_dissect). */
+    proto_esmtp = proto_register_protocol(esmtp.long_name, "mailscope-SMTP", esmtp.abbrev);
     proto_register_field_array(proto_esmtp, hf, G_N_ELEMENTS(hf));
     proto_register_subtree_array(ett, G_N_ELEMENTS(ett));
     module_t *module = prefs_register_protocol(proto_esmtp, proto_reg_handoff_esmtp);

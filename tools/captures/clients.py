@@ -300,10 +300,10 @@ def neg_imap():
     print(m.logout())
 
 
-def line_session(host, port, lines, pause=0.2):
+def line_session(host, port, lines, pause=0.1, quiet=0.4):
     """Send lines one by one on a fresh connection; print what comes back."""
     c = socket.create_connection((host, port), timeout=TIMEOUT)
-    c.settimeout(1.0)
+    c.settimeout(quiet)
     out = b""
 
     def drain():
@@ -338,7 +338,7 @@ def neg_redis_inline():
 def neg_irc():
     line_session(V4, 6667, ["NICK mailtest", "USER mailtest 0 * :Mail Test",
                             "JOIN #mailscope", "PRIVMSG #mailscope :hello +OK 250",
-                            "PART #mailscope", "QUIT :bye"], pause=0.5)
+                            "PART #mailscope", "QUIT :bye"], quiet=1.0)
 
 
 SCENARIOS = {name: fn for name, fn in globals().items()
