@@ -1061,9 +1061,10 @@ unit_summary(ms_ctx_t *c)
     case MS_UNIT_CONTENT:
         proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
                             u->len, u->len);
-        return wmem_strdup_printf(c->pinfo->pool, "%s (%u octets)",
-                                  u->flags & MS_UF_ENDS_BODY ? "Message content, end of data" :
-                                  "Message content", u->len);
+        if (u->flags & MS_UF_ENDS_BODY)
+            return wmem_strdup_printf(c->pinfo->pool, "End of message (%u octets here%s)",
+                                      u->len, u->msg_id ? ", message reassembled" : "");
+        return wmem_strdup_printf(c->pinfo->pool, "Message content (%u octets)", u->len);
     case MS_UNIT_CHUNK:
         proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
                             u->len, u->len);

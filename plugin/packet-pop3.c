@@ -1,6 +1,758 @@
-/* placeholder while packet-pop3.c is written */
+/* packet-pop3.c — POP3 knowledge for mailscope's "pop3" dissector.
+ *
+ * RFC 1939 (POP3), RFC 2449 (CAPA, response codes, PIPELINING, line
+ * limits), RFC 3206 (SYS and AUTH response codes), RFC 5034 (SASL AUTH),
+ * RFC 2595 (STLS), RFC 6856 (UTF8).
+ *
+ * Framing, matching, phases, TLS, SASL and reassembly live in the engine
+ * (mail-engine.c); this file knows POP3's words, responses and states.
+ */
 #include "mail-engine.h"
-void proto_register_pop3(void);
-void proto_reg_handoff_pop3(void);
-void proto_register_pop3(void) {}
-void proto_reg_handoff_pop3(void) {}
+
+#include <string.h>
+
+static int proto_pop3 = -1;
+
+/* ---- Phases and states -------------------------------------------------- */
+
+enum {
+    PH_UNKNOWN = 0, PH_CONNECTION, PH_AUTHORIZATION, PH_TLS, PH_CHECK, PH_RETRIEVE, PH_MARK,
+    PH_QUIT
+};
+
+static const value_string pop3_phase_vals[] = {
+    { PH_UNKNOWN,       "Unknown" },
+    { PH_CONNECTION,    "Connection" },
+    { PH_AUTHORIZATION, "Authorization" },
+    { PH_TLS,           "TLS negotiation" },
+    { PH_CHECK,         "Check" },
+    { PH_RETRIEVE,      "Retrieve" },
+    { PH_MARK,          "Mark" },
+    { PH_QUIT,          "Quit/Update" },
+    { 0, NULL }
+};
+
+/* RFC 1939 section 3 states; Unknown until the capture shows which. */
+enum { ST_UNKNOWN = 0, ST_AUTHORIZATION, ST_TRANSACTION, ST_UPDATE };
+
+static const value_string pop3_state_vals[] = {
+    { ST_UNKNOWN,       "Unknown" },
+    { ST_AUTHORIZATION, "AUTHORIZATION" },
+    { ST_TRANSACTION,   "TRANSACTION" },
+    { ST_UPDATE,        "UPDATE" },
+    { 0, NULL }
+};
+
+/* ---- Commands ----------------------------------------------------------- */
+
+enum {
+    CMD_UNKNOWN = 0, CMD_USER, CMD_PASS, CMD_APOP, CMD_AUTH, CMD_CAPA, CMD_STLS, CMD_STAT,
+    CMD_LIST, CMD_UIDL, CMD_RETR, CMD_TOP, CMD_DELE, CMD_NOOP, CMD_RSET, CMD_QUIT, CMD_UTF8,
+    CMD_LANG
+};
+
+#define PH_KEEP 0xff
+
+/* Where a command may be used (RFC 1939): before login, after, or both. */
+#define IN_AUTH   1
+#define IN_TRANS  2
+
+static const struct pop3_command {
+    const char *word;
+    guint16 id;
+    guint8 phase;
+    guint8 allowed;
+    const char *meaning;
+} pop3_commands[] = {
+    { "USER", CMD_USER, PH_AUTHORIZATION, IN_AUTH,  "Name the mailbox (RFC 1939)" },
+    { "PASS", CMD_PASS, PH_AUTHORIZATION, IN_AUTH,  "Give the mailbox password (RFC 1939)" },
+    { "APOP", CMD_APOP, PH_AUTHORIZATION, IN_AUTH,  "Log in with an MD5 digest of the greeting's timestamp" },
+    { "AUTH", CMD_AUTH, PH_AUTHORIZATION, IN_AUTH,  "Authenticate with SASL (RFC 5034)" },
+    { "CAPA", CMD_CAPA, PH_KEEP, IN_AUTH | IN_TRANS, "List capabilities (RFC 2449)" },
+    { "STLS", CMD_STLS, PH_TLS, IN_AUTH,            "Upgrade the connection to TLS (RFC 2595)" },
+    { "STAT", CMD_STAT, PH_CHECK, IN_TRANS,         "Count messages and octets in the mailbox" },
+    { "LIST", CMD_LIST, PH_CHECK, IN_TRANS,         "List message sizes" },
+    { "UIDL", CMD_UIDL, PH_CHECK, IN_TRANS,         "List unique message ids" },
+    { "RETR", CMD_RETR, PH_RETRIEVE, IN_TRANS,      "Retrieve a message" },
+    { "TOP",  CMD_TOP,  PH_RETRIEVE, IN_TRANS,      "Retrieve headers and the first lines of a message" },
+    { "DELE", CMD_DELE, PH_MARK, IN_TRANS,          "Mark a message as deleted" },
+    { "NOOP", CMD_NOOP, PH_MARK, IN_TRANS,          "No operation" },
+    { "RSET", CMD_RSET, PH_MARK, IN_TRANS,          "Unmark messages marked as deleted" },
+    { "QUIT", CMD_QUIT, PH_QUIT, IN_AUTH | IN_TRANS, "End the session; deletions take effect" },
+    { "UTF8", CMD_UTF8, PH_KEEP, IN_AUTH,           "Enable UTF-8 mode (RFC 6856)" },
+    { "LANG", CMD_LANG, PH_KEEP, IN_AUTH | IN_TRANS, "Choose the response language (RFC 6856)" },
+};
+
+static const struct pop3_command *
+lookup_command(tvbuff_t *tvb, int offset, int len)
+{
+    int wl = ms_token_len(tvb, offset, len);
+    for (size_t i = 0; i < G_N_ELEMENTS(pop3_commands); i++)
+        if ((int)strlen(pop3_commands[i].word) == wl &&
+            tvb_strncaseeql(tvb, offset, pop3_commands[i].word, wl) == 0)
+            return &pop3_commands[i];
+    return NULL;
+}
+
+/* Listing kinds (which multi-line response is being read). */
+enum { LST_NONE = 0, LST_CAPA, LST_LIST, LST_UIDL, LST_AUTH };
+
+/* ---- Fields ------------------------------------------------------------- */
+
+static int hf_cmd_meaning = -1;
+static int hf_msgnum = -1;
+static int hf_top_lines = -1;
+static int hf_user = -1;
+static int hf_apop_digest = -1;
+static int hf_status = -1;
+static int hf_resp_code = -1;
+static int hf_resp_text = -1;
+static int hf_stat_count = -1;
+static int hf_stat_octets = -1;
+static int hf_apop_timestamp = -1;
+static int hf_list_msgnum = -1;
+static int hf_list_size = -1;
+static int hf_uidl_uid = -1;
+static int hf_capa = -1;
+static int hf_capa_keyword = -1;
+static int hf_capa_sasl = -1;
+static int hf_challenge = -1;
+
+static int ett_resp_code = -1;
+
+enum {
+    EI_STATUS_INVALID = MS_EI_PROTO_FIRST,
+    EI_SIZE_MISMATCH,
+};
+
+/* ---- Session state (first pass) ----------------------------------------- */
+
+/* Sizes LIST reported, for comparing with what RETR delivers.  Bounded:
+ * beyond this many messages the comparison is skipped. */
+#define POP3_MAX_SIZES 32
+
+typedef struct {
+    guint8 user_sent;           /* USER was the previous command */
+    guint8 n_sizes;
+    guint32 retr_msg;           /* message number of the RETR being read */
+    guint32 sizes[POP3_MAX_SIZES][2];
+} pop3_state_t;
+
+static ms_proto_t pop3;
+
+static void
+pop3_init_session(ms_session_t *s)
+{
+    s->proto_data = wmem_new0(wmem_file_scope(), pop3_state_t);
+    s->state = ST_UNKNOWN;
+}
+
+static void
+remember_size(pop3_state_t *st, guint32 msg, guint32 size)
+{
+    for (guint i = 0; i < st->n_sizes; i++)
+        if (st->sizes[i][0] == msg) {
+            st->sizes[i][1] = size;
+            return;
+        }
+    if (st->n_sizes < POP3_MAX_SIZES) {
+        st->sizes[st->n_sizes][0] = msg;
+        st->sizes[st->n_sizes][1] = size;
+        st->n_sizes++;
+    }
+}
+
+static bool
+known_size(const pop3_state_t *st, guint32 msg, guint32 *size)
+{
+    for (guint i = 0; i < st->n_sizes; i++)
+        if (st->sizes[i][0] == msg) {
+            *size = st->sizes[i][1];
+            return true;
+        }
+    return false;
+}
+
+/* ---- Syntax helpers ----------------------------------------------------- */
+
+/* Status indicator length: 3 for "+OK", 4 for "-ERR", 1 for "+" (SASL
+ * continuation), 0 for anything else. */
+static int
+status_len(tvbuff_t *tvb, int offset, int len)
+{
+    if (len >= 3 && tvb_strncaseeql(tvb, offset, "+OK", 3) == 0 &&
+        (len == 3 || tvb_get_uint8(tvb, offset + 3) == ' '))
+        return 3;
+    if (len >= 4 && tvb_strncaseeql(tvb, offset, "-ERR", 4) == 0 &&
+        (len == 4 || tvb_get_uint8(tvb, offset + 4) == ' '))
+        return 4;
+    if (len >= 1 && tvb_get_uint8(tvb, offset) == '+' &&
+        (len == 1 || tvb_get_uint8(tvb, offset + 1) == ' '))
+        return 1;
+    return 0;
+}
+
+/* Parses an unsigned decimal number token; false if it is not one. */
+static bool
+number_at(tvbuff_t *tvb, int offset, int len, guint32 *value, int *used)
+{
+    guint64 v = 0;
+    int i = 0;
+    while (i < len && i < 10 && g_ascii_isdigit(tvb_get_uint8(tvb, offset + i))) {
+        v = v * 10 + (tvb_get_uint8(tvb, offset + i) - '0');
+        i++;
+    }
+    if (i == 0 || v > G_MAXUINT32 || (i < len && tvb_get_uint8(tvb, offset + i) != ' '))
+        return false;
+    *value = (guint32)v;
+    *used = i;
+    return true;
+}
+
+static int
+skip_spaces(tvbuff_t *tvb, int off, int end)
+{
+    while (off < end && tvb_get_uint8(tvb, off) == ' ')
+        off++;
+    return off;
+}
+
+/* ---- Heuristic ---------------------------------------------------------- */
+
+static ms_looks_t
+pop3_looks_like(tvbuff_t *tvb, int offset, int avail)
+{
+    int next;
+    ms_eol_t eol;
+    int len = ms_find_line(tvb, offset, avail < 600 ? avail : 600, &next, &eol);
+    if (len < 4)
+        return MS_LOOKS_UNKNOWN;
+    guint8 first = tvb_get_uint8(tvb, offset);
+
+    if (first == '+' || first == '-') {
+        int sl = status_len(tvb, offset, len);
+        /* Redis answers a bare "+OK": POP3 servers say something after it. */
+        if (sl == 3 && len > 5)
+            return MS_LOOKS_SERVER;
+        /* Redis has "-ERR text" too; only an RFC 2449 code is POP3's own. */
+        if (sl == 4 && len > 6 && tvb_get_uint8(tvb, offset + 5) == '[')
+            return MS_LOOKS_SERVER;
+        return MS_LOOKS_UNKNOWN;
+    }
+    /* Client commands that FTP, IMAP, Redis and SMTP do not share. */
+    if ((len == 4 && (tvb_strncaseeql(tvb, offset, "CAPA", 4) == 0 ||
+                      tvb_strncaseeql(tvb, offset, "STLS", 4) == 0 ||
+                      tvb_strncaseeql(tvb, offset, "UIDL", 4) == 0)))
+        return MS_LOOKS_CLIENT;
+    if (len > 5 && (ms_token_is(tvb, offset, len, "RETR") || ms_token_is(tvb, offset, len, "DELE") ||
+                    ms_token_is(tvb, offset, len, "TOP") || ms_token_is(tvb, offset, len, "UIDL"))) {
+        guint32 v;
+        int used, a = offset + ms_token_len(tvb, offset, len) + 1;
+        if (number_at(tvb, a, offset + len - a, &v, &used))
+            return MS_LOOKS_CLIENT;
+    }
+    if (len > 40 && ms_token_is(tvb, offset, len, "APOP"))
+        return MS_LOOKS_CLIENT;
+    return MS_LOOKS_UNKNOWN;
+}
+
+/* ---- First pass: requests ----------------------------------------------- */
+
+static int
+command_argument(tvbuff_t *tvb, int offset, int len, int *arg_off)
+{
+    int wl = ms_token_len(tvb, offset, len);
+    int a = skip_spaces(tvb, offset + wl, offset + len);
+    *arg_off = a;
+    return offset + len - a;
+}
+
+static void
+pop3_analyze_request(ms_ctx_t *c)
+{
+    ms_session_t *s = c->s;
+    pop3_state_t *st = (pop3_state_t *)s->proto_data;
+    int arg_off;
+    int arg_len = command_argument(c->tvb, c->offset, c->line_len, &arg_off);
+    const struct pop3_command *cmd = lookup_command(c->tvb, c->offset, c->line_len);
+    bool after_user = st->user_sent;
+    st->user_sent = 0;
+    if (!cmd) {
+        c->u->cmd = CMD_UNKNOWN;
+        return;
+    }
+    c->u->cmd = cmd->id;
+    if (cmd->phase != PH_KEEP)
+        ms_set_phase(c, cmd->phase);
+    else if (cmd->id == CMD_CAPA && s->state != ST_TRANSACTION)
+        ms_set_phase(c, PH_AUTHORIZATION);
+
+    if (s->state == ST_AUTHORIZATION && !(cmd->allowed & IN_AUTH))
+        ms_note(c, MS_EI_OUT_OF_ORDER, "%s before login (only valid in the TRANSACTION state)",
+                cmd->word);
+    else if (s->state == ST_TRANSACTION && !(cmd->allowed & IN_TRANS))
+        ms_note(c, MS_EI_OUT_OF_ORDER, "%s after login (only valid in the AUTHORIZATION state)",
+                cmd->word);
+
+    switch (cmd->id) {
+    case CMD_USER:
+        st->user_sent = 1;
+        s->user = ms_strdup_line(c, arg_off, MIN(arg_len, MS_MAX_CRED_LEN));
+        c->u->user = s->user;
+        break;
+    case CMD_PASS:
+        if (!after_user)
+            ms_note(c, MS_EI_OUT_OF_ORDER, "PASS without a preceding USER");
+        c->u->user = s->user;
+        c->u->secret = ms_strdup_line(c, arg_off, MIN(arg_len, MS_MAX_CRED_LEN));
+        ms_credentials_exposed(c, "USER/PASS", s->user, false);
+        break;
+    case CMD_APOP: {
+        int nl = ms_token_len(c->tvb, arg_off, arg_len);
+        s->user = ms_strdup_line(c, arg_off, MIN(nl, MS_MAX_CRED_LEN));
+        c->u->user = s->user;
+        c->u->mech = "APOP";
+        ms_credentials_exposed(c, "APOP", s->user, true);
+        break;
+    }
+    case CMD_AUTH:
+        if (arg_len > 0) {
+            int ml = ms_token_len(c->tvb, arg_off, arg_len);
+            int ir = skip_spaces(c->tvb, arg_off + ml, arg_off + arg_len);
+            ms_sasl_start(c, arg_off, ml, ir, arg_off + arg_len - ir);
+        }
+        break;
+    case CMD_STLS:
+        if (!c->from_tcp)
+            ms_note(c, MS_EI_OUT_OF_ORDER, "STLS inside TLS");
+        ms_tls_requested(c);
+        break;
+    case CMD_RETR: {
+        guint32 n;
+        int used;
+        st->retr_msg = number_at(c->tvb, arg_off, arg_len, &n, &used) ? n : 0;
+        break;
+    }
+    case CMD_QUIT:
+        s->quit_sent = 1;
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- First pass: responses ---------------------------------------------- */
+
+static void
+pop3_analyze_listing_line(ms_ctx_t *c, int off, int len)
+{
+    ms_session_t *s = c->s;
+    pop3_state_t *st = (pop3_state_t *)s->proto_data;
+    switch (c->u->aux) {
+    case LST_CAPA:
+        if (len == 4 && tvb_strncaseeql(c->tvb, off, "STLS", 4) == 0)
+            s->tls_offered = 1;
+        break;
+    case LST_LIST: {
+        guint32 n, size;
+        int used, used2;
+        if (number_at(c->tvb, off, len, &n, &used)) {
+            int so = skip_spaces(c->tvb, off + used, off + len);
+            if (number_at(c->tvb, so, off + len - so, &size, &used2))
+                remember_size(st, n, size);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void
+pop3_content_ended(ms_ctx_t *c)
+{
+    ms_session_t *s = c->s;
+    pop3_state_t *st = (pop3_state_t *)s->proto_data;
+    ms_unit_t *u = c->u;
+    guint32 expected;
+    if (u->kind != MS_UNIT_CONTENT || !u->msg_id || !st->retr_msg)
+        return;
+    if (known_size(st, st->retr_msg, &expected) && expected != u->msg_len)
+        ms_note(c, EI_SIZE_MISMATCH,
+                "Message %u has %u octets, but LIST reported %u", st->retr_msg, u->msg_len,
+                expected);
+    st->retr_msg = 0;
+}
+
+static bool
+text_has_code(tvbuff_t *tvb, int off, int len, const char *code)
+{
+    size_t cl = strlen(code);
+    return len > (int)cl + 1 && tvb_get_uint8(tvb, off) == '[' &&
+           tvb_strncaseeql(tvb, off + 1, code, cl) == 0;
+}
+
+static void
+pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
+{
+    ms_session_t *s = c->s;
+    pop3_state_t *st = (pop3_state_t *)s->proto_data;
+    int sl = status_len(c->tvb, c->offset, c->line_len);
+    bool ok = sl == 3;
+    int text = skip_spaces(c->tvb, c->offset + sl, c->offset + c->line_len);
+    int text_len = c->offset + c->line_len - text;
+
+    if (!request) {
+        if (!s->greeted && !s->any_request && ok) {
+            s->greeted = 1;
+            s->state = ST_AUTHORIZATION;
+            ms_set_phase(c, PH_CONNECTION);
+            return;
+        }
+        if (s->any_request || s->greeted)
+            ms_note(c, MS_EI_NO_REQUEST, "Response without an outstanding command");
+        return;
+    }
+
+    /* SASL exchange (AUTH and the client's continuation lines). */
+    if (request->kind == MS_UNIT_SASL || (request->cmd == CMD_AUTH && request->mech)) {
+        if (sl == 1) {
+            ms_sasl_challenge(c, text, text_len);
+            return;
+        }
+        ms_auth_result(c, ok, text_has_code(c->tvb, text, text_len, "AUTH") ?
+                       "-ERR [AUTH]" : "-ERR");
+        if (ok)
+            s->state = ST_TRANSACTION;
+        return;
+    }
+    if (!ok)
+        ms_cancel_content(c, MS_FROM_SERVER);
+
+    switch (request->cmd) {
+    case CMD_PASS:
+    case CMD_APOP:
+        if (ok) {
+            s->authenticated = 1;
+            s->state = ST_TRANSACTION;
+        } else {
+            ms_auth_result(c, false, text_has_code(c->tvb, text, text_len, "AUTH") ?
+                           "-ERR [AUTH]" : "-ERR");
+        }
+        break;
+    case CMD_AUTH:  /* without mechanism: lists mechanisms on some servers */
+        if (ok)
+            ms_expect_listing(c, MS_FROM_SERVER, LST_AUTH);
+        break;
+    case CMD_STLS:
+        ms_tls_answer(c, ok);
+        break;
+    case CMD_CAPA:
+        if (ok)
+            ms_expect_listing(c, MS_FROM_SERVER, LST_CAPA);
+        break;
+    case CMD_LIST:
+    case CMD_UIDL: {
+        /* With an argument the answer is one line; without, a listing. */
+        if (!ok)
+            break;
+        guint32 n, size;
+        int used, used2;
+        if (text_len > 0 && number_at(c->tvb, text, text_len, &n, &used)) {
+            int so = skip_spaces(c->tvb, text + used, text + text_len);
+            if (request->cmd == CMD_LIST && so < text + text_len &&
+                number_at(c->tvb, so, text + text_len - so, &size, &used2)) {
+                remember_size(st, n, size);
+                break;
+            }
+            if (request->cmd == CMD_UIDL && so < text + text_len)
+                break;
+        }
+        ms_expect_listing(c, MS_FROM_SERVER, request->cmd == CMD_LIST ? LST_LIST : LST_UIDL);
+        break;
+    }
+    case CMD_RETR:
+        if (ok)
+            ms_expect_content(c, MS_FROM_SERVER, true);
+        break;
+    case CMD_TOP:
+        /* Headers and a few lines: shown, but not exported as a message. */
+        if (ok)
+            ms_expect_content(c, MS_FROM_SERVER, false);
+        break;
+    case CMD_QUIT:
+        if (ok && s->state == ST_TRANSACTION)
+            s->state = ST_UPDATE;
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- Every pass: rendering ---------------------------------------------- */
+
+static const char *
+pop3_render_request(ms_ctx_t *c)
+{
+    ms_proto_t *p = c->proto;
+    tvbuff_t *tvb = c->tvb;
+    proto_tree *t = c->unit_tree;
+    int off = c->offset, len = c->line_len;
+    int wl = ms_token_len(tvb, off, len);
+    int arg_off;
+    int arg_len = command_argument(tvb, off, len, &arg_off);
+    const struct pop3_command *cmd = lookup_command(tvb, off, len);
+
+    proto_item *ci = proto_tree_add_item(t, p->hf.command, tvb, off, wl, ENC_ASCII | ENC_NA);
+    if (cmd) {
+        proto_item *mi = proto_tree_add_string(t, hf_cmd_meaning, tvb, off, wl, cmd->meaning);
+        proto_item_set_generated(mi);
+    } else {
+        expert_add_info_format(c->pinfo, ci, &p->ei[MS_EI_UNKNOWN_COMMAND],
+                               "Unknown POP3 command \"%s\"",
+                               tvb_format_text(c->pinfo->pool, tvb, off, MIN(wl, 32)));
+    }
+    if (arg_len > 0 && (!cmd || (cmd->id != CMD_PASS)))
+        proto_tree_add_item(t, p->hf.request_arg, tvb, arg_off, arg_len, ENC_UTF_8 | ENC_NA);
+
+    switch (cmd ? cmd->id : CMD_UNKNOWN) {
+    case CMD_USER:
+        ms_add_string(c, t, hf_user, arg_off, arg_len);
+        ms_render_sasl(c, t);
+        break;
+    case CMD_PASS:
+        ms_render_sasl(c, t);
+        return "PASS ********";
+    case CMD_APOP: {
+        int nl = ms_token_len(tvb, arg_off, arg_len);
+        ms_add_string(c, t, hf_user, arg_off, nl);
+        int d = skip_spaces(tvb, arg_off + nl, arg_off + arg_len);
+        if (d < arg_off + arg_len)
+            ms_add_string(c, t, hf_apop_digest, d, arg_off + arg_len - d);
+        ms_render_sasl(c, t);
+        break;
+    }
+    case CMD_AUTH:
+        ms_render_sasl(c, t);
+        if (arg_len > 0) {
+            int ml = ms_token_len(tvb, arg_off, arg_len);
+            return wmem_strdup_printf(c->pinfo->pool, "AUTH %s%s",
+                                      tvb_format_text(c->pinfo->pool, tvb, arg_off, ml),
+                                      ml < arg_len ? " (initial response)" : "");
+        }
+        break;
+    case CMD_LIST:
+    case CMD_UIDL:
+    case CMD_RETR:
+    case CMD_DELE:
+    case CMD_TOP: {
+        guint32 n;
+        int used;
+        if (arg_len > 0 && number_at(tvb, arg_off, arg_len, &n, &used)) {
+            proto_tree_add_uint(t, hf_msgnum, tvb, arg_off, used, n);
+            int lo = skip_spaces(tvb, arg_off + used, arg_off + arg_len);
+            guint32 lines;
+            int used2;
+            if (cmd->id == CMD_TOP && number_at(tvb, lo, arg_off + arg_len - lo, &lines, &used2))
+                proto_tree_add_uint(t, hf_top_lines, tvb, lo, used2, lines);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    return ms_line_string(c, off, len);
+}
+
+static const char *
+pop3_render_reply(ms_ctx_t *c)
+{
+    ms_proto_t *p = c->proto;
+    const ms_unit_t *u = c->u;
+    tvbuff_t *tvb = c->tvb;
+    proto_tree *t = c->unit_tree;
+    int off = c->offset, len = c->line_len, end = off + len;
+    int sl = status_len(tvb, off, len);
+
+    proto_item *li = proto_tree_add_item(t, p->hf.reply_line, tvb, off, len, ENC_UTF_8 | ENC_NA);
+    if (!sl) {
+        expert_add_info(c->pinfo, li, &p->ei[EI_STATUS_INVALID]);
+        return ms_line_string(c, off, len);
+    }
+    proto_tree_add_item(t, hf_status, tvb, off, sl, ENC_ASCII | ENC_NA);
+    int text = skip_spaces(tvb, off + sl, end);
+    if (sl == 1) {
+        /* "+ challenge": a SASL continuation, not mail content. */
+        if (text < end)
+            ms_add_string(c, t, hf_challenge, text, end - text);
+        ms_render_sasl(c, t);
+        return ms_line_string(c, off, len);
+    }
+    if (text < end && tvb_get_uint8(tvb, text) == '[') {
+        int close = tvb_find_uint8(tvb, text, end - text, ']');
+        if (close > text) {
+            ms_add_string(c, t, hf_resp_code, text + 1, close - text - 1);
+            text = skip_spaces(tvb, close + 1, end);
+        }
+    }
+    if (text < end)
+        ms_add_string(c, t, hf_resp_text, text, end - text);
+
+    guint32 n, octets;
+    int used, used2;
+    if (sl == 3 && u->cmd == CMD_STAT && number_at(tvb, text, end - text, &n, &used)) {
+        int o = skip_spaces(tvb, text + used, end);
+        proto_tree_add_uint(t, hf_stat_count, tvb, text, used, n);
+        if (number_at(tvb, o, end - o, &octets, &used2))
+            proto_tree_add_uint(t, hf_stat_octets, tvb, o, used2, octets);
+    }
+    if (!u->link && u->phase == PH_CONNECTION) {
+        /* The greeting's APOP timestamp "<...@...>" (RFC 1939 section 7). */
+        int lt = tvb_find_uint8(tvb, off, len, '<');
+        int gt = lt >= 0 ? tvb_find_uint8(tvb, lt, end - lt, '>') : -1;
+        if (gt > lt && tvb_find_uint8(tvb, lt, gt - lt, '@') > 0)
+            ms_add_string(c, t, hf_apop_timestamp, lt, gt - lt + 1);
+    }
+    if (u->mech)
+        ms_render_sasl(c, t);
+    return ms_line_string(c, off, len);
+}
+
+static void
+pop3_render_listing_line(ms_ctx_t *c, proto_tree *tree, int off, int len)
+{
+    tvbuff_t *tvb = c->tvb;
+    int end = off + len;
+    guint32 n, v;
+    int used, used2;
+    switch (c->u->aux) {
+    case LST_LIST:
+    case LST_UIDL:
+        if (number_at(tvb, off, len, &n, &used)) {
+            proto_tree_add_uint(tree, hf_list_msgnum, tvb, off, used, n);
+            int o = skip_spaces(tvb, off + used, end);
+            if (c->u->aux == LST_LIST && number_at(tvb, o, end - o, &v, &used2))
+                proto_tree_add_uint(tree, hf_list_size, tvb, o, used2, v);
+            else if (c->u->aux == LST_UIDL && o < end)
+                ms_add_string(c, tree, hf_uidl_uid, o, end - o);
+        }
+        break;
+    case LST_CAPA:
+    case LST_AUTH: {
+        proto_item *ci = ms_add_string(c, tree, hf_capa, off, len);
+        proto_tree *ct = proto_item_add_subtree(ci, ett_resp_code);
+        int kl = ms_token_len(tvb, off, len);
+        ms_add_string(c, ct, hf_capa_keyword, off, kl);
+        bool sasl = c->u->aux == LST_AUTH || ms_token_is(tvb, off, len, "SASL");
+        int pos = c->u->aux == LST_AUTH ? off : skip_spaces(tvb, off + kl, end);
+        while (sasl && pos < end) {
+            int al = ms_token_len(tvb, pos, end - pos);
+            if (al > 0)
+                ms_add_string(c, ct, hf_capa_sasl, pos, al);
+            pos = skip_spaces(tvb, pos + al, end);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* ---- Registration ------------------------------------------------------- */
+
+static ms_proto_t pop3 = {
+    .name = "POP3",
+    .long_name = "Post Office Protocol version 3 (mailscope)",
+    .abbrev = "pop3",
+    .default_ports = "110",
+    .default_tls_ports = "995",
+    .phase_vals = pop3_phase_vals,
+    .state_vals = pop3_state_vals,
+    .phase_unknown = PH_UNKNOWN,
+    .phase_connection = PH_CONNECTION,
+    .tls_command = "STLS",
+    .max_request_line = 255,   /* RFC 2449 section 4 */
+    .max_reply_line = 512,     /* RFC 2449 section 4 */
+    .max_text_line = 0,        /* message text: SMTP's limit, not POP3's business */
+    .looks_like = pop3_looks_like,
+    .reply_continues = NULL,
+    .analyze_request = pop3_analyze_request,
+    .analyze_reply = pop3_analyze_reply,
+    .analyze_listing_line = pop3_analyze_listing_line,
+    .content_ended = pop3_content_ended,
+    .render_request = pop3_render_request,
+    .render_reply = pop3_render_reply,
+    .render_listing_line = pop3_render_listing_line,
+    .init_session = pop3_init_session,
+};
+
+static int
+dissect_pop3(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    return ms_dissect(&pop3, tvb, pinfo, tree, data);
+}
+
+static ms_heur_result_t
+dissect_pop3_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    return ms_dissect_heur(&pop3, tvb, pinfo, tree, data);
+}
+
+void
+proto_register_pop3(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_cmd_meaning, { "Meaning", "pop3.command.meaning", FT_STRING, BASE_NONE, NULL, 0,
+          "What the command does", HFILL } },
+        { &hf_msgnum, { "Message number", "pop3.msgnum", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL } },
+        { &hf_top_lines, { "Body lines", "pop3.top.lines", FT_UINT32, BASE_DEC, NULL, 0,
+          "Lines of the body TOP asks for", HFILL } },
+        { &hf_user, { "Mailbox name", "pop3.user", FT_STRING, BASE_NONE, NULL, 0,
+          "USER or APOP name", HFILL } },
+        { &hf_apop_digest, { "APOP digest", "pop3.apop.digest", FT_STRING, BASE_NONE, NULL, 0,
+          "MD5 of the greeting timestamp and the shared secret", HFILL } },
+        { &hf_status, { "Status", "pop3.status", FT_STRING, BASE_NONE, NULL, 0,
+          "+OK, -ERR or + (SASL continuation)", HFILL } },
+        { &hf_resp_code, { "Response code", "pop3.response.code", FT_STRING, BASE_NONE, NULL, 0,
+          "RFC 2449/3206 extended response code ([IN-USE], [LOGIN-DELAY], [SYS/TEMP], [SYS/PERM], [AUTH], [UTF8])", HFILL } },
+        { &hf_resp_text, { "Text", "pop3.response.text", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_stat_count, { "Messages", "pop3.stat.count", FT_UINT32, BASE_DEC, NULL, 0,
+          "Messages in the mailbox (STAT)", HFILL } },
+        { &hf_stat_octets, { "Octets", "pop3.stat.octets", FT_UINT32, BASE_DEC, NULL, 0,
+          "Size of the mailbox (STAT)", HFILL } },
+        { &hf_apop_timestamp, { "APOP timestamp", "pop3.apop.timestamp", FT_STRING, BASE_NONE, NULL, 0,
+          "Timestamp in the greeting that APOP digests", HFILL } },
+        { &hf_list_msgnum, { "Message number", "pop3.listing.msgnum", FT_UINT32, BASE_DEC, NULL, 0,
+          NULL, HFILL } },
+        { &hf_list_size, { "Message size", "pop3.listing.size", FT_UINT32, BASE_DEC, NULL, 0,
+          "Octets (LIST)", HFILL } },
+        { &hf_uidl_uid, { "Unique id", "pop3.listing.uid", FT_STRING, BASE_NONE, NULL, 0,
+          "UIDL unique id", HFILL } },
+        { &hf_capa, { "Capability", "pop3.capa", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_capa_keyword, { "Keyword", "pop3.capa.keyword", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
+        { &hf_capa_sasl, { "SASL mechanism offered", "pop3.capa.sasl", FT_STRING, BASE_NONE, NULL, 0,
+          NULL, HFILL } },
+        { &hf_challenge, { "SASL challenge (base64)", "pop3.auth.challenge", FT_STRING, BASE_NONE, NULL, 0,
+          NULL, HFILL } },
+    };
+    static int *ett[] = { &ett_resp_code };
+    static ei_register_info ei[] = {
+        { &pop3.ei[EI_STATUS_INVALID], { "pop3.status.invalid", PI_MALFORMED, PI_ERROR,
+          "Status line is neither +OK nor -ERR", EXPFILL } },
+        { &pop3.ei[EI_SIZE_MISMATCH], { "pop3.retr.size_mismatch", PI_PROTOCOL, PI_WARN,
+          "Retrieved message size differs from the size LIST reported", EXPFILL } },
+    };
+
+    /* Short names must be unique: the built-in dissector owns "POP". */
+    proto_pop3 = proto_register_protocol(pop3.long_name, "mailscope-POP3", pop3.abbrev);
+    proto_register_field_array(proto_pop3, hf, G_N_ELEMENTS(hf));
+    proto_register_subtree_array(ett, G_N_ELEMENTS(ett));
+    module_t *module = prefs_register_protocol(proto_pop3, proto_reg_handoff_pop3);
+    ms_register_common(&pop3, proto_pop3, module, dissect_pop3, ei, G_N_ELEMENTS(ei));
+}
+
+void
+proto_reg_handoff_pop3(void)
+{
+    ms_handoff_common(&pop3, dissect_pop3_heur, "pop3_tcp", "pop3_tls");
+}
