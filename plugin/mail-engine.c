@@ -1394,8 +1394,11 @@ ms_dissect_heur(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     conversation_t *conv = find_or_create_conversation(pinfo);
     if (!conversation_get_proto_data(conv, p->proto_id))
         session_create(p, pinfo, looks == MS_LOOKS_SERVER);
-    /* Later packets go straight to us, skipping every heuristic. */
-    conversation_set_dissector(conv, p->handle);
+    /* Later packets go straight to us, skipping every heuristic.  Not when
+     * TLS called us with decrypted data: TCP must keep giving the
+     * conversation to TLS. */
+    if (!proto_is_frame_protocol(pinfo->layers, "tls"))
+        conversation_set_dissector(conv, p->handle);
     ms_dissect(p, tvb, pinfo, tree, data);
     return TRUE;
 }
