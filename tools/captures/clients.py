@@ -118,12 +118,13 @@ def smtp_smtputf8_dsn():
            "Content-Transfer-Encoding: 8bit\r\n\r\n"
            "8-bit body: \u00e4\u00f6\u00fc \u00df \u20ac \u65e5\u672c\u8a9e "
            "\u0420\u0443\u0441\u0441\u043a\u0438\u0439\r\n" % sender)
-    s.sendmail(sender, ["bob@example.org", "carol@example.org"],
-               msg.encode("utf-8"),
-               mail_options=["BODY=8BITMIME", "SMTPUTF8", "RET=HDRS",
-                             "ENVID=mailscope-envid-0001"],
-               rcpt_options=["NOTIFY=SUCCESS,FAILURE,DELAY",
-                             "ORCPT=rfc822;bob@example.org"])
+    print(s.mail(sender, ["BODY=8BITMIME", "SMTPUTF8", "RET=HDRS",
+                          "ENVID=mailscope-envid-0001"]))
+    print(s.rcpt("bob@example.org", ["NOTIFY=SUCCESS,FAILURE,DELAY",
+                                     "ORCPT=rfc822;bob@example.org"]))
+    print(s.rcpt("carol@example.org", ["NOTIFY=NEVER",
+                                       "ORCPT=utf-8;carol@example.org"]))
+    print(s.data(msg.encode("utf-8")))
     s.quit()
 
 
@@ -333,6 +334,17 @@ def neg_redis_inline():
     line_session(V4, 6379, ["PING", "USER alice", "PASS secret",
                             "SET greeting hello", "GET greeting",
                             "HELO example.org", "QUIT"])
+
+
+def neg_nntp():
+    # NNTP: 200 banner, 3-digit replies, dot-terminated multi-line replies,
+    # and commands that also exist in POP3/SMTP (LIST, STAT, HELP, QUIT).
+    line_session(V4, 119, [
+        "MODE READER", "HELP", "LIST", "GROUP local.test", "POST",
+        "From: Alice <alice@example.org>\r\nNewsgroups: local.test\r\n"
+        "Subject: hello news\r\n\r\nNot a mail.\r\n..leading dot\r\n.",
+        "AUTHINFO USER alice", "AUTHINFO PASS secret", "GROUP local.test",
+        "STAT 1", "ARTICLE 1", "XOVER 1-10", "QUIT"])
 
 
 def neg_irc():
