@@ -49,37 +49,28 @@ typedef struct {
 int
 ms_find_line(tvbuff_t *tvb, int offset, int max_len, int *next_offset, ms_eol_t *eol)
 {
+    /* Lines end at LF, as real servers see them: Postfix, Exim and Dovecot
+     * take a bare LF as a line end but keep a bare CR inside the line. */
     int avail = tvb_captured_length_remaining(tvb, offset);
     if (avail <= 0)
         return -1;
     if (max_len > avail)
         max_len = avail;
-    static const ws_mempbrk_pattern *pat;
-    static ws_mempbrk_pattern crlf_pattern;
-    if (!pat) {
-        ws_mempbrk_compile(&crlf_pattern, "\r\n");
-        pat = &crlf_pattern;
-    }
-    guchar found;
-    int pos = tvb_ws_mempbrk_pattern_uint8(tvb, offset, max_len, pat, &found);
+    int pos = tvb_find_uint8(tvb, offset, max_len, '\n');
     if (pos < 0)
         return -1;
-    if (found == '\n') {
-        *eol = MS_EOL_LF;
-        *next_offset = pos + 1;
-        return pos - offset;
-    }
-    /* CR: CRLF, or a bare CR. */
-    if (pos + 1 >= (int)tvb_captured_length(tvb))
-        return -1;  /* the octet after the CR is not here yet: undecided */
-    if (tvb_get_uint8(tvb, pos + 1) == '\n') {
+    *next_offset = pos + 1;
+    int len = pos - offset;
+    if (len > 0 && tvb_get_uint8(tvb, pos - 1) == '\r') {
+        len--;
         *eol = MS_EOL_CRLF;
-        *next_offset = pos + 2;
     } else {
-        *eol = MS_EOL_CR;
-        *next_offset = pos + 1;
+        *eol = MS_EOL_LF;
     }
-    return pos - offset;
+    /* A CR inside the line is a bare CR (one servers disagree about). */
+    if (len > 0 && tvb_find_uint8(tvb, offset, len, '\r') >= 0)
+        *eol = *eol == MS_EOL_CRLF ? MS_EOL_CR : MS_EOL_LF;
+    return len;
 }
 
 /* Is the token at offset (up to len octets, ending at SP, ':' or the end)
@@ -869,7 +860,10 @@ frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv
             bool *need_more)
 {
     ms_proto_t *p = c->proto;
-    bool can_wait = c->pinfo->can_desegment && p->pref_desegment;
+    /* In a frame cut by the snapshot length the rest of a line is lost,
+     * not late: show what there is and do not expect the rest. */
+    bool truncated = tvb_captured_length(c->tvb) < tvb_reported_length(c->tvb);
+    bool can_wait = c->pinfo->can_desegment && p->pref_desegment && !truncated;
     int next;
     ms_eol_t eol;
 
@@ -899,7 +893,7 @@ frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv
         u->len = (guint32)take;
         u->eol = MS_EOL_NONE;
         c->line_len = take;
-        d->mid_line = 1;
+        d->mid_line = !truncated;
         if (take >= MS_MAX_LINE_WAIT)
             ms_note(c, MS_EI_LINE_UNTERMINATED,
                     "No line end within %d octets: the line is shown in parts",
@@ -909,6 +903,7 @@ frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv
 
     int end = next;
     bool partial = false;
+    bool continued = from_srv && d->mid_reply;
     if (from_srv && p->reply_continues && p->reply_continues(c->tvb, offset, first_len)) {
         /* Group the lines of a multi-line reply into one PDU, waiting for
          * the last line as long as the group stays within its bound. */
@@ -941,6 +936,10 @@ frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv
     u->len = (guint32)(end - offset);
     u->eol = (guint8)eol;
     c->line_len = first_len;
+    if (continued)
+        u->flags |= MS_UF_CONTINUED;
+    if (from_srv)
+        d->mid_reply = partial;
     if (partial) {
         u->flags |= MS_UF_PARTIAL;
         ms_note(c, MS_EI_LINE_UNTERMINATED,
@@ -1011,15 +1010,21 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
             s->any_request = 1;
             p->analyze_request(c);
         }
-        pending_push(s, u, c->pinfo);
+        /* The protocol may have recognised message content instead. */
+        if (u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_SASL)
+            pending_push(s, u, c->pinfo);
         return u;
     }
+
+    /* The rest of a reply shown in parts was matched with its first part. */
+    if (u->flags & MS_UF_CONTINUED)
+        return u;
 
     /* A reply: match it with the oldest outstanding request. */
     ms_pending_t req;
     bool overflowed = false;
     ms_unit_t *request = NULL;
-    if (!(u->flags & MS_UF_PARTIAL) || !d->mid_line) {
+    {
         if (pending_pop(s, &req, &overflowed)) {
             request = req.unit;
             request->link = c->pinfo->num;
@@ -1555,7 +1560,7 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         { MS_EI_LINE_UNTERMINATED, "line.unterminated", PI_MALFORMED, PI_ERROR,
           "Line without end beyond the framing bound" },
         { MS_EI_BARE_LF, "line.bare_lf", PI_PROTOCOL, PI_WARN, "Line ends in a bare LF" },
-        { MS_EI_BARE_CR, "line.bare_cr", PI_PROTOCOL, PI_WARN, "Line ends in a bare CR" },
+        { MS_EI_BARE_CR, "line.bare_cr", PI_PROTOCOL, PI_WARN, "Bare CR inside a line" },
         { MS_EI_BODY_UNTERMINATED, "content.unterminated", PI_MALFORMED, PI_ERROR,
           "Multi-line data without its terminating line" },
         { MS_EI_BODY_SMUGGLING, "content.smuggling", PI_SECURITY, PI_WARN,

@@ -47,7 +47,7 @@
 /* Outstanding requests remembered for matching.  RFC 2920 pipelining is
  * bounded by the TCP window in practice; past this depth requests are counted
  * but no longer matched one by one, so session state stays bounded. */
-#define MS_MAX_PENDING          1024
+#define MS_MAX_PENDING          4096
 /* Longest decoded user name or secret kept for display. */
 #define MS_MAX_CRED_LEN         256
 
@@ -76,7 +76,8 @@ typedef enum {
     MS_UNIT_INJECTED,    /* plaintext sent after STARTTLS/STLS was accepted */
 } ms_unit_kind_t;
 
-/* How a line ended. */
+/* How a line ended: CRLF, a bare LF, or CRLF/LF with a bare CR inside the
+ * line (MS_EOL_CR), or not at all. */
 typedef enum { MS_EOL_CRLF = 0, MS_EOL_LF, MS_EOL_CR, MS_EOL_NONE } ms_eol_t;
 
 /* Unit flags. */
@@ -85,6 +86,7 @@ typedef enum { MS_EOL_CRLF = 0, MS_EOL_LF, MS_EOL_CR, MS_EOL_NONE } ms_eol_t;
 #define MS_UF_STARTS_BODY   0x0004  /* content/listing/chunk: first piece */
 #define MS_UF_PARTIAL       0x0008  /* reply shown in parts (too large to group) */
 #define MS_UF_NO_MATCH      0x0020  /* reply that answers no known request */
+#define MS_UF_CONTINUED     0x0040  /* further lines of a reply shown in parts */
 
 /* Engine expert infos, registered per protocol as "<abbrev>.<name>". */
 typedef enum {
@@ -159,6 +161,7 @@ typedef struct {
     guint8  mode;              /* ms_mode_t */
     guint8  scan;              /* content scanner: position in "<CRLF>.<CRLF>" */
     guint8  mid_line;          /* the previous unit ended inside a line */
+    guint8  mid_reply;         /* a multi-line reply shown in parts goes on */
     guint8  chunk_last;        /* BDAT ... LAST */
     guint32 chunk_left;        /* BDAT octets still to come */
     guint32 line_len;          /* content: length of the current text line */

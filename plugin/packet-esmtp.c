@@ -497,6 +497,13 @@ esmtp_analyze_request(ms_ctx_t *c)
     const struct esmtp_command *cmd = lookup_command(c->tvb, c->offset, c->line_len);
     if (!cmd) {
         c->u->cmd = CMD_UNKNOWN;
+        if (!s->greeted && s->phase == PH_UNKNOWN) {
+            /* A capture that starts inside DATA: text, not commands, until
+             * the "." line. */
+            c->u->kind = MS_UNIT_CONTENT;
+            ms_set_phase(c, PH_DATA);
+            ms_expect_content(c, MS_FROM_CLIENT, false);
+        }
         return;
     }
     c->u->cmd = cmd->id;
@@ -609,7 +616,7 @@ esmtp_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
             ms_set_phase(c, PH_CONNECTION);
             return;
         }
-        if (s->any_request || s->greeted)
+        if ((s->any_request || s->greeted) && (c->u->flags & MS_UF_NO_MATCH))
             ms_note(c, MS_EI_NO_REQUEST, "Reply %d without an outstanding request", code);
         return;
     }

@@ -403,13 +403,20 @@ pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
     int text_len = c->offset + c->line_len - text;
 
     if (!request) {
+        if (!sl && !s->greeted && s->phase == PH_UNKNOWN) {
+            /* A capture that starts inside a multi-line response: text
+             * until the "." line. */
+            c->u->kind = MS_UNIT_CONTENT;
+            ms_expect_content(c, MS_FROM_SERVER, false);
+            return;
+        }
         if (!s->greeted && !s->any_request && ok) {
             s->greeted = 1;
             s->state = ST_AUTHORIZATION;
             ms_set_phase(c, PH_CONNECTION);
             return;
         }
-        if (s->any_request || s->greeted)
+        if ((s->any_request || s->greeted) && (c->u->flags & MS_UF_NO_MATCH))
             ms_note(c, MS_EI_NO_REQUEST, "Response without an outstanding command");
         return;
     }
