@@ -51,7 +51,6 @@ set(_ms_checks
   captures-readme
   goldens-one-pass
   goldens-two-pass
-  malformed
   assertions-one-pass
   assertions-two-pass)
 
@@ -66,7 +65,7 @@ endforeach()
 # tshark-based checks are reported as not run instead of failing by the dozen.
 set_tests_properties(plugin-load PROPERTIES FIXTURES_SETUP mailscope_loaded)
 set_tests_properties(
-  goldens-one-pass goldens-two-pass malformed assertions-one-pass assertions-two-pass
+  goldens-one-pass goldens-two-pass assertions-one-pass assertions-two-pass
   PROPERTIES FIXTURES_REQUIRED mailscope_loaded)
 # The longest-running checks first, so that ctest -j keeps both cores busy.
 set_tests_properties(goldens-one-pass goldens-two-pass assertions-one-pass assertions-two-pass
