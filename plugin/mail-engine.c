@@ -1386,16 +1386,47 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     return avail;
 }
 
+/* Does the (line-end-less) start of the data begin one of the protocol's
+ * distinctive line starts, or is it one cut short? */
+static ms_looks_t
+looks_like_start(const ms_proto_t *p, tvbuff_t *tvb, int len)
+{
+    if (len > 64)
+        return MS_LOOKS_UNKNOWN;
+    for (const ms_marker_t *m = p->line_starts; m && m->text; m++) {
+        int ml = (int)strlen(m->text);
+        int n = len < ml ? len : ml;
+        if (tvb_strncaseeql(tvb, 0, m->text, n) != 0)
+            continue;
+        /* The rest must be printable text. */
+        for (int i = n; i < len; i++) {
+            guint8 ch = tvb_get_uint8(tvb, i);
+            if (ch < 0x20 && ch != '\r')
+                return MS_LOOKS_UNKNOWN;
+        }
+        return m->looks;
+    }
+    return MS_LOOKS_UNKNOWN;
+}
+
 ms_heur_result_t
 ms_dissect_heur(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     /* Cheap checks only, and nothing that can throw before we say yes. */
     int len = tvb_captured_length(tvb);
-    if (len < 4)
+    if (len < 1)
         return FALSE;
-    ms_looks_t looks = p->looks_like(tvb, 0, len);
-    if (looks == MS_LOOKS_UNKNOWN)
-        return FALSE;
+    ms_looks_t looks = len >= 4 ? p->looks_like(tvb, 0, len) : MS_LOOKS_UNKNOWN;
+    bool partial = false;
+    if (looks == MS_LOOKS_UNKNOWN) {
+        /* A first line cut short (a peer writing a few bytes at a time):
+         * claim it only if what is there starts a line only this protocol
+         * sends, and let TCP complete it. */
+        looks = looks_like_start(p, tvb, len);
+        if (looks == MS_LOOKS_UNKNOWN || !pinfo->can_desegment)
+            return FALSE;
+        partial = true;
+    }
     conversation_t *conv = find_or_create_conversation(pinfo);
     if (!conversation_get_proto_data(conv, p->proto_id))
         session_create(p, pinfo, looks == MS_LOOKS_SERVER);
@@ -1404,6 +1435,11 @@ ms_dissect_heur(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
      * conversation to TLS. */
     if (!proto_is_frame_protocol(pinfo->layers, "tls"))
         conversation_set_dissector(conv, p->handle);
+    if (partial) {
+        pinfo->desegment_offset = 0;
+        pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
+        return TRUE;
+    }
     ms_dissect(p, tvb, pinfo, tree, data);
     return TRUE;
 }

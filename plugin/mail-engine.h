@@ -224,6 +224,12 @@ typedef struct {
 /* Heuristic verdicts on the first data of a conversation. */
 typedef enum { MS_LOOKS_UNKNOWN = 0, MS_LOOKS_CLIENT, MS_LOOKS_SERVER } ms_looks_t;
 
+/* A line start only this protocol sends (for claiming cut-short lines). */
+typedef struct {
+    const char *text;
+    ms_looks_t looks;
+} ms_marker_t;
+
 /* Engine-registered common header fields, per protocol. */
 typedef struct {
     int phase, state, command, request_line, request_arg, reply_line,
@@ -251,6 +257,7 @@ struct ms_proto {
 
     /* Heuristic: what does this first line look like? */
     ms_looks_t (*looks_like)(tvbuff_t *tvb, int offset, int len);
+    const ms_marker_t *line_starts;   /* NULL-terminated */
     /* Server side: does this reply line announce another line of the same
      * reply (SMTP "250-")?  NULL: every reply is one line. */
     bool (*reply_continues)(tvbuff_t *tvb, int offset, int len);

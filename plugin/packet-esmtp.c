@@ -887,6 +887,14 @@ esmtp_render_reply(ms_ctx_t *c)
 
 /* ---- Registration ------------------------------------------------------- */
 
+static const ms_marker_t esmtp_line_starts[] = {
+    { "220 ", MS_LOOKS_SERVER }, { "220-", MS_LOOKS_SERVER },
+    { "EHLO ", MS_LOOKS_CLIENT }, { "HELO ", MS_LOOKS_CLIENT },
+    { "MAIL FROM:", MS_LOOKS_CLIENT }, { "RCPT TO:", MS_LOOKS_CLIENT },
+    { "STARTTLS", MS_LOOKS_CLIENT },
+    { NULL, MS_LOOKS_UNKNOWN }
+};
+
 static ms_proto_t esmtp = {
     .name = "SMTP",
     .long_name = "Simple Mail Transfer Protocol (mailscope)",
@@ -902,6 +910,7 @@ static ms_proto_t esmtp = {
     .max_reply_line = 512,     /* RFC 5321 4.5.3.1.5 */
     .max_text_line = 1000,     /* RFC 5321 4.5.3.1.6 */
     .looks_like = esmtp_looks_like,
+    .line_starts = esmtp_line_starts,
     .reply_continues = esmtp_reply_continues,
     .analyze_request = esmtp_analyze_request,
     .analyze_reply = esmtp_analyze_reply,

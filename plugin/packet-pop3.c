@@ -667,6 +667,13 @@ pop3_render_listing_line(ms_ctx_t *c, proto_tree *tree, int off, int len)
 
 /* ---- Registration ------------------------------------------------------- */
 
+static const ms_marker_t pop3_line_starts[] = {
+    { "+OK ", MS_LOOKS_SERVER },
+    { "CAPA", MS_LOOKS_CLIENT }, { "STLS", MS_LOOKS_CLIENT }, { "UIDL", MS_LOOKS_CLIENT },
+    { "APOP ", MS_LOOKS_CLIENT },
+    { NULL, MS_LOOKS_UNKNOWN }
+};
+
 static ms_proto_t pop3 = {
     .name = "POP3",
     .long_name = "Post Office Protocol version 3 (mailscope)",
@@ -682,6 +689,7 @@ static ms_proto_t pop3 = {
     .max_reply_line = 512,     /* RFC 2449 section 4 */
     .max_text_line = 0,        /* message text: SMTP's limit, not POP3's business */
     .looks_like = pop3_looks_like,
+    .line_starts = pop3_line_starts,
     .reply_continues = NULL,
     .analyze_request = pop3_analyze_request,
     .analyze_reply = pop3_analyze_reply,
