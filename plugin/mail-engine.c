@@ -445,7 +445,7 @@ sasl_client_message(ms_ctx_t *c, int offset, int len)
         p = sasl_field(p, end, 0, &l2);
         sasl_field(p, end, 0, &l3);
         if (l1)
-            u->decoded = cred_string(authzid, l1);
+            u->authzid = cred_string(authzid, l1);
         u->user = cred_string(authcid, l2);
         u->secret = cred_string(p, l3);
         s->user = u->user;
@@ -1240,6 +1240,10 @@ ms_render_sasl(ms_ctx_t *c, proto_tree *tree)
                                    p->pref_mask_secrets ? "********" : u->secret);
         proto_item_set_generated(it);
     }
+    if (u->authzid) {
+        it = proto_tree_add_string(tree, p->hf.auth_authzid, c->tvb, 0, 0, u->authzid);
+        proto_item_set_generated(it);
+    }
     if (u->decoded) {
         it = proto_tree_add_string(tree, p->hf.auth_decoded, c->tvb, 0, 0, u->decoded);
         proto_item_set_generated(it);
@@ -1482,7 +1486,6 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
           "Protocol state machine state" },
         { &h->command, "Command", "command", FT_STRING, BASE_NONE, NULL,
           "Command word as sent" },
-        { &h->request_line, "Request line", "request.line", FT_STRING, BASE_NONE, NULL, NULL },
         { &h->request_arg, "Request argument", "request.arg", FT_STRING, BASE_NONE, NULL,
           "Everything after the command word" },
         { &h->reply_line, "Reply line", "reply.line", FT_STRING, BASE_NONE, NULL, NULL },
@@ -1508,7 +1511,6 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
           NULL },
         { &h->protected_, "Protected", "tls.protected", FT_BOOLEAN, BASE_NONE,
           TFS(&tfs_protected), "This PDU was carried inside TLS" },
-        { &h->content, "Message content", "content", FT_BYTES, BASE_NONE, NULL, NULL },
         { &h->content_len, "Content octets", "content.length", FT_UINT32, BASE_DEC, NULL,
           "Octets of message content or chunk data in this PDU" },
         { &h->message_len, "Message length", "message.length", FT_UINT32, BASE_DEC, NULL,

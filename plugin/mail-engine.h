@@ -144,6 +144,7 @@ typedef struct ms_unit {
     const char *user;          /* decoded user name */
     const char *secret;        /* decoded password/token (shown masked by preference) */
     const char *decoded;       /* decoded SASL challenge/response text */
+    const char *authzid;       /* SASL PLAIN authorization identity */
     ms_note_t *notes;
 } ms_unit_t;
 
@@ -232,11 +233,11 @@ typedef struct {
 
 /* Engine-registered common header fields, per protocol. */
 typedef struct {
-    int phase, state, command, request_line, request_arg, reply_line,
+    int phase, state, command, request_arg, reply_line,
         response_in, response_to, time, no_request,
         auth_mechanism, auth_username, auth_secret, auth_authzid,
         auth_decoded, auth_base64,
-        protected_, content, content_len, message_len, listing_line,
+        protected_, content_len, message_len, listing_line,
         fragment_data,
         fragments, fragment, fragment_overlap, fragment_overlap_conflicts,
         fragment_multiple_tails, fragment_too_long_fragment, fragment_error,
