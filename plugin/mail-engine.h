@@ -238,7 +238,7 @@ typedef struct {
         auth_mechanism, auth_username, auth_secret, auth_authzid,
         auth_decoded, auth_base64,
         protected_, content_len, message_len, listing_line,
-        fragment_data,
+
         fragments, fragment, fragment_overlap, fragment_overlap_conflicts,
         fragment_multiple_tails, fragment_too_long_fragment, fragment_error,
         fragment_count, reassembled_in, reassembled_length, reassembled_data;
