@@ -70,3 +70,7 @@ set_tests_properties(
 # The longest-running checks first, so that ctest -j keeps both cores busy.
 set_tests_properties(goldens-one-pass goldens-two-pass assertions-one-pass assertions-two-pass
   PROPERTIES COST 10)
+
+# The README's field/expert/preference tables match what the plugin registers.
+add_test(NAME readme-tables COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tools/doc-tables --check)
+set_tests_properties(readme-tables PROPERTIES ENVIRONMENT "MAILSCOPE_BUILD_DIR=${CMAKE_BINARY_DIR}")
