@@ -1485,7 +1485,7 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         { &h->state, "Protocol state", "state", FT_STRING, BASE_NONE, NULL,
           "Protocol state machine state" },
         { &h->command, "Command", "command", FT_STRING, BASE_NONE, NULL,
-          "Command word as sent" },
+          "Command word (known commands upper-cased)" },
         { &h->request_arg, "Request argument", "request.arg", FT_STRING, BASE_NONE, NULL,
           "Everything after the command word" },
         { &h->reply_line, "Reply line", "reply.line", FT_STRING, BASE_NONE, NULL, NULL },

@@ -727,7 +727,10 @@ esmtp_render_request(ms_ctx_t *c)
     int arg_len = command_argument(tvb, off, len, &arg_off);
     const struct esmtp_command *cmd = lookup_command(tvb, off, len);
 
-    proto_item *ci = proto_tree_add_item(t, p->hf.command, tvb, off, wl, ENC_ASCII | ENC_NA);
+    /* Known commands in their canonical upper case, so that filters such
+     * as command == "VRFY" match what clients send in any case. */
+    proto_item *ci = cmd ? proto_tree_add_string(t, p->hf.command, tvb, off, wl, cmd->word)
+                         : proto_tree_add_item(t, p->hf.command, tvb, off, wl, ENC_ASCII | ENC_NA);
     if (cmd) {
         proto_item *mi = proto_tree_add_string(t, hf_cmd_meaning, tvb, off, wl, cmd->meaning);
         proto_item_set_generated(mi);

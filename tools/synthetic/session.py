@@ -132,6 +132,22 @@ class Session:
         self.cap.advance(ACK_DELAY)
         self._emit(b, b.nxt, wire.ACK)
 
+    def send_and_close(self, by, data, comment=None):
+        """The last data segment carries FIN (as many stacks send it); the
+        peer answers FIN/ACK, then the final ACK."""
+        a = self.client if by == "client" else self.server
+        b = self._peer(a)
+        if isinstance(data, str):
+            data = data.encode("latin-1")
+        self.cap.advance(CLIENT_THINK if a is self.client else SERVER_THINK)
+        self._emit(a, a.nxt, wire.FIN | wire.PSH | wire.ACK, data, comment=comment)
+        a.nxt += len(data) + 1
+        self.cap.advance(ACK_DELAY)
+        self._emit(b, b.nxt, wire.FIN | wire.ACK)
+        b.nxt += 1
+        self.cap.advance(ACK_DELAY)
+        self._emit(a, a.nxt, wire.ACK)
+
     # ------------------------------------------------------------ data
 
     def client_sends(self, data, **kw):
