@@ -1326,12 +1326,11 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     ms_frame_units_t *units = frame_units(p, pinfo, c.first_pass);
     bool from_srv = from_server(c.s, pinfo);
 
-    col_set_str(pinfo->cinfo, COL_PROTOCOL, p->name);
-    if (*cursor == 0)
-        col_clear(pinfo->cinfo, COL_INFO);
-
-    proto_item *ti = proto_tree_add_item(tree, p->proto_id, tvb, 0, -1, ENC_NA);
-    c.tree = proto_item_add_subtree(ti, p->ett_unit);
+    /* The protocol item and columns appear with the first unit: a call that
+     * only asks TCP for more data shows nothing, as in a second pass where
+     * TCP makes no such call. */
+    proto_item *ti = NULL;
+    int ti_start = 0;
 
     int offset = 0;
     int avail = tvb_captured_length(tvb);
@@ -1364,6 +1363,14 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
             if (u->len == 0 || (int)u->len > avail - offset)
                 break;  /* records do not fit this data: show no more */
         }
+        if (!ti) {
+            col_set_str(pinfo->cinfo, COL_PROTOCOL, p->name);
+            if (*cursor == 0)
+                col_clear(pinfo->cinfo, COL_INFO);
+            ti = proto_tree_add_item(tree, p->proto_id, tvb, offset, -1, ENC_NA);
+            ti_start = offset;
+            c.tree = proto_item_add_subtree(ti, p->ett_unit);
+        }
         (*cursor)++;
         c.u = u;
         render_unit(&c);
@@ -1386,7 +1393,8 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
             expert_add_info_format(pinfo, c.unit_item, &p->ei[n->ei], "%s", n->text);
         }
     }
-    proto_item_set_len(ti, offset > 0 ? offset : avail);
+    if (ti)
+        proto_item_set_len(ti, offset - ti_start);
     return avail;
 }
 
@@ -1537,15 +1545,19 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         { &h->reassembled_data, "Reassembled data", "reassembled.data", FT_BYTES, BASE_NONE,
           NULL, NULL },
     };
-    /* Wireshark keeps pointers into these arrays: they live for the program. */
-    hf_register_info *hf = g_new0(hf_register_info, G_N_ELEMENTS(specs));
+    /* Wireshark keeps pointers into these arrays until epan_cleanup() and
+     * never frees them: epan scope (g_new0 would be a definite leak at exit,
+     * once the plugin holding the last pointer is unloaded). */
+    hf_register_info *hf = wmem_alloc0_array(wmem_epan_scope(), hf_register_info,
+                                             G_N_ELEMENTS(specs));
     int nhf = 0;
     for (size_t i = 0; i < G_N_ELEMENTS(specs); i++) {
         const ms_hf_spec_t *sp = &specs[i];
         *sp->id = -1;
         if (sp->id == &h->state && !p->state_vals)
             continue;
-        hf_register_info r = { sp->id, { sp->name, g_strdup_printf("%s.%s", p->abbrev, sp->suffix),
+        hf_register_info r = { sp->id, { sp->name, wmem_strdup_printf(wmem_epan_scope(), "%s.%s",
+                                                                      p->abbrev, sp->suffix),
                                           sp->type, sp->display, sp->strings, 0, sp->blurb,
                                           HFILL } };
         hf[nhf++] = r;
@@ -1609,10 +1621,11 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
           "Too many outstanding requests to match" },
     };
     int nei = (int)G_N_ELEMENTS(eis) + n_proto_eis;
-    ei_register_info *ei = g_new0(ei_register_info, nei);
+    ei_register_info *ei = wmem_alloc0_array(wmem_epan_scope(), ei_register_info, nei);
     for (size_t i = 0; i < G_N_ELEMENTS(eis); i++) {
         ei_register_info r = { &p->ei[eis[i].id],
-                               { g_strdup_printf("%s.%s", p->abbrev, eis[i].suffix),
+                               { wmem_strdup_printf(wmem_epan_scope(), "%s.%s", p->abbrev,
+                                                    eis[i].suffix),
                                  eis[i].group, eis[i].severity, eis[i].summary, EXPFILL } };
         ei[i] = r;
     }
@@ -1696,8 +1709,13 @@ ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_nam
         p->handed_off = true;
         imf_handle = find_dissector_add_dependency("imf", p->proto_id);
         tls_handle = find_dissector("tls");
-        char *tcp_display = g_strdup_printf("%s on any TCP port (mailscope)", p->name);
-        char *tls_display = g_strdup_printf("%s inside TLS on any port (mailscope)", p->name);
+        /* heur_dissector_add() keeps the display names without ever freeing
+         * them: epan scope, so they live as long as the tables (and are not
+         * a definite leak at exit). */
+        char *tcp_display = wmem_strdup_printf(wmem_epan_scope(), "%s on any TCP port (mailscope)",
+                                               p->name);
+        char *tls_display = wmem_strdup_printf(wmem_epan_scope(),
+                                               "%s inside TLS on any port (mailscope)", p->name);
         heur_dissector_add("tcp", heur, tcp_display, heur_tcp_name, p->proto_id, HEURISTIC_ENABLE);
         heur_dissector_add("tls", heur, tls_display, heur_tls_name, p->proto_id, HEURISTIC_ENABLE);
         dissector_add_for_decode_as("tcp.port", p->handle);
