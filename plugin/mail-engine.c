@@ -117,6 +117,73 @@ ms_add_string(ms_ctx_t *c, proto_tree *tree, int hf, int offset, int len)
 }
 
 /* ======================================================================
+ * Commands
+ * ====================================================================== */
+
+const ms_command_t *
+ms_lookup_command(const ms_proto_t *p, tvbuff_t *tvb, int offset, int len)
+{
+    int wl = ms_token_len(tvb, offset, len);
+    for (size_t i = 0; i < p->n_commands; i++)
+        if ((int)strlen(p->commands[i].word) == wl &&
+            tvb_strncaseeql(tvb, offset, p->commands[i].word, wl) == 0)
+            return &p->commands[i];
+    return NULL;
+}
+
+/* The argument: after the command word and the spaces that follow it. */
+int
+ms_command_argument(tvbuff_t *tvb, int offset, int len, int *arg_off)
+{
+    int end = offset + len;
+    int a = offset + ms_token_len(tvb, offset, len);
+    while (a < end && tvb_get_uint8(tvb, a) == ' ')
+        a++;
+    *arg_off = a;
+    return end - a;
+}
+
+/* Adds the command word, its meaning (or the unknown-command expert info)
+ * and its argument; returns the command, NULL when unknown. */
+const ms_command_t *
+ms_render_command(ms_ctx_t *c, int *arg_off, int *arg_len)
+{
+    ms_proto_t *p = c->proto;
+    tvbuff_t *tvb = c->tvb;
+    proto_tree *t = c->unit_tree;
+    int off = c->offset, len = c->line_len;
+    int wl = ms_token_len(tvb, off, len);
+    const ms_command_t *cmd = ms_lookup_command(p, tvb, off, len);
+    *arg_len = ms_command_argument(tvb, off, len, arg_off);
+
+    /* Known commands in their canonical upper case, so that filters such
+     * as command == "VRFY" match what clients send in any case. */
+    proto_item *ci = cmd ? proto_tree_add_string(t, p->hf.command, tvb, off, wl, cmd->word)
+                         : proto_tree_add_item(t, p->hf.command, tvb, off, wl, ENC_ASCII | ENC_NA);
+    if (cmd) {
+        proto_item *mi = proto_tree_add_string(t, p->hf.command_meaning, tvb, off, wl, cmd->meaning);
+        proto_item_set_generated(mi);
+    } else {
+        expert_add_info_format(c->pinfo, ci, &p->ei[MS_EI_UNKNOWN_COMMAND],
+                               "Unknown %s command \"%s\"", p->name,
+                               tvb_format_text(c->pinfo->pool, tvb, off, MIN(wl, 32)));
+    }
+    if (*arg_len > 0 && !(cmd && (cmd->flags & MS_CMD_HIDE_ARG)))
+        proto_tree_add_item(t, p->hf.request_arg, tvb, *arg_off, *arg_len, ENC_UTF_8 | ENC_NA);
+    return cmd;
+}
+
+/* Info text for AUTH: the mechanism only, never the initial response. */
+const char *
+ms_auth_summary(ms_ctx_t *c, int arg_off, int arg_len)
+{
+    int ml = ms_token_len(c->tvb, arg_off, arg_len);
+    return wmem_strdup_printf(c->pinfo->pool, "AUTH %s%s",
+                              tvb_format_text(c->pinfo->pool, c->tvb, arg_off, ml),
+                              ml < arg_len ? " (initial response)" : "");
+}
+
+/* ======================================================================
  * First-pass bookkeeping
  * ====================================================================== */
 
@@ -669,6 +736,10 @@ frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
     bool ended = false;
     bool prev_cr = false;
     int max_text_line = c->proto->max_text_line;
+    /* Next CR and LF at or after i (avail: none), found with memchr() and
+     * kept until passed: the bytes inside a line are never looked at one
+     * by one. */
+    int next_cr = -1, next_lf = -1;
 
     while (i < avail && !ended) {
         guint8 ch = p[i];
@@ -712,8 +783,15 @@ frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
         }
         /* Inside a line: copy up to the next line end quickly. */
         int start = i;
-        while (i < avail && p[i] != '\n' && p[i] != '\r')
-            i++;
+        if (next_cr < i) {
+            const guint8 *q = memchr(p + i, '\r', (size_t)(avail - i));
+            next_cr = q ? (int)(q - p) : avail;
+        }
+        if (next_lf < i) {
+            const guint8 *q = memchr(p + i, '\n', (size_t)(avail - i));
+            next_lf = q ? (int)(q - p) : avail;
+        }
+        i = next_cr < next_lf ? next_cr : next_lf;
         if (out && i > start) {
             memcpy(out + olen, p + start, i - start);
             olen += i - start;
@@ -1494,6 +1572,8 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
           "Protocol state machine state" },
         { &h->command, "Command", "command", FT_STRING, BASE_NONE, NULL,
           "Command word (known commands upper-cased)" },
+        { &h->command_meaning, "Meaning", "command.meaning", FT_STRING, BASE_NONE, NULL,
+          "What the command does" },
         { &h->request_arg, "Request argument", "request.arg", FT_STRING, BASE_NONE, NULL,
           "Everything after the command word" },
         { &h->reply_line, "Reply line", "reply.line", FT_STRING, BASE_NONE, NULL, NULL },

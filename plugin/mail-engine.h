@@ -225,6 +225,17 @@ typedef struct {
 /* Heuristic verdicts on the first data of a conversation. */
 typedef enum { MS_LOOKS_UNKNOWN = 0, MS_LOOKS_CLIENT, MS_LOOKS_SERVER } ms_looks_t;
 
+/* A command word and what the engine needs to know of it. */
+#define MS_PHASE_KEEP   0xff   /* the command leaves the session's phase alone */
+#define MS_CMD_HIDE_ARG 0x80   /* the argument is a secret: not shown as request.arg */
+typedef struct {
+    const char *word;          /* canonical (upper-case) spelling */
+    guint16 id;                /* protocol's command id (ms_unit_t.cmd) */
+    guint8 phase;              /* phase the command opens, or MS_PHASE_KEEP */
+    guint8 flags;              /* MS_CMD_* and protocol bits (e.g. POP3 states) */
+    const char *meaning;       /* shown as <abbrev>.command.meaning */
+} ms_command_t;
+
 /* A line start only this protocol sends (for claiming cut-short lines). */
 typedef struct {
     const char *text;
@@ -233,7 +244,7 @@ typedef struct {
 
 /* Engine-registered common header fields, per protocol. */
 typedef struct {
-    int phase, state, command, request_arg, reply_line,
+    int phase, state, command, command_meaning, request_arg, reply_line,
         response_in, response_to, time, no_request,
         auth_mechanism, auth_username, auth_secret, auth_authzid,
         auth_decoded, auth_base64,
@@ -255,6 +266,8 @@ struct ms_proto {
     const value_string *state_vals;  /* NULL when the protocol has no states */
     guint8 phase_unknown, phase_connection;
     const char *tls_command;       /* "STARTTLS" / "STLS", for messages */
+    const ms_command_t *commands;
+    size_t n_commands;
 
     /* Heuristic: what does this first line look like? */
     ms_looks_t (*looks_like)(tvbuff_t *tvb, int offset, int len);
@@ -310,6 +323,12 @@ int  ms_find_line(tvbuff_t *tvb, int offset, int max_len, int *next_offset, ms_e
 bool ms_token_is(tvbuff_t *tvb, int offset, int len, const char *word);
 int  ms_token_len(tvbuff_t *tvb, int offset, int len);
 char *ms_line_string(ms_ctx_t *c, int offset, int len);
+
+/* Commands (both passes). */
+const ms_command_t *ms_lookup_command(const ms_proto_t *p, tvbuff_t *tvb, int offset, int len);
+int  ms_command_argument(tvbuff_t *tvb, int offset, int len, int *arg_off);
+const ms_command_t *ms_render_command(ms_ctx_t *c, int *arg_off, int *arg_len);
+const char *ms_auth_summary(ms_ctx_t *c, int arg_off, int arg_len);
 
 /* First-pass helpers for the protocol analyzers. */
 void ms_note(ms_ctx_t *c, int ei, const char *fmt, ...) G_GNUC_PRINTF(3, 4);

@@ -44,51 +44,33 @@ enum {
     CMD_END_OF_DATA   /* pseudo-command: the "." that ends DATA content */
 };
 
-#define PH_KEEP 0xff   /* the command does not move the session's phase */
+#define PH_KEEP MS_PHASE_KEEP
 
-static const struct esmtp_command {
-    const char *word;
-    guint16 id;
-    guint8 phase;
-    const char *meaning;
-} esmtp_commands[] = {
-    { "HELO",     CMD_HELO,     PH_HANDSHAKE, "Identify the client (RFC 5321)" },
-    { "EHLO",     CMD_EHLO,     PH_HANDSHAKE, "Identify the client, ask for extensions (RFC 5321)" },
-    { "LHLO",     CMD_LHLO,     PH_HANDSHAKE, "LMTP greeting (RFC 2033)" },
-    { "MAIL",     CMD_MAIL,     PH_MAIL,      "Start a mail transaction: reverse-path" },
-    { "RCPT",     CMD_RCPT,     PH_MAIL,      "Add a recipient: forward-path" },
-    { "DATA",     CMD_DATA,     PH_DATA,      "Send the message, ended by <CRLF>.<CRLF>" },
-    { "BDAT",     CMD_BDAT,     PH_DATA,      "Send a chunk of the message (RFC 3030)" },
-    { "RSET",     CMD_RSET,     PH_KEEP,      "Abort the mail transaction" },
-    { "VRFY",     CMD_VRFY,     PH_KEEP,      "Verify a user name" },
-    { "EXPN",     CMD_EXPN,     PH_KEEP,      "Expand a mailing list" },
-    { "HELP",     CMD_HELP,     PH_KEEP,      "Ask for help" },
-    { "NOOP",     CMD_NOOP,     PH_KEEP,      "No operation" },
-    { "QUIT",     CMD_QUIT,     PH_QUIT,      "Close the session" },
-    { "STARTTLS", CMD_STARTTLS, PH_TLS,       "Upgrade the connection to TLS (RFC 3207)" },
-    { "AUTH",     CMD_AUTH,     PH_AUTH,      "Authenticate with SASL (RFC 4954)" },
-    { "ETRN",     CMD_ETRN,     PH_KEEP,      "Start the queue for a domain (RFC 1985)" },
-    { "ATRN",     CMD_ATRN,     PH_KEEP,      "Authenticated turn (RFC 2645)" },
-    { "TURN",     CMD_TURN,     PH_KEEP,      "Reverse roles (obsolete)" },
-    { "SEND",     CMD_SEND,     PH_MAIL,      "Send to terminal (obsolete)" },
-    { "SOML",     CMD_SOML,     PH_MAIL,      "Send or mail (obsolete)" },
-    { "SAML",     CMD_SAML,     PH_MAIL,      "Send and mail (obsolete)" },
-    { "XCLIENT",  CMD_XCLIENT,  PH_KEEP,      "Postfix XCLIENT" },
-    { "XFORWARD", CMD_XFORWARD, PH_KEEP,      "Postfix XFORWARD" },
+static const ms_command_t esmtp_commands[] = {
+    { "HELO",     CMD_HELO,     PH_HANDSHAKE, 0, "Identify the client (RFC 5321)" },
+    { "EHLO",     CMD_EHLO,     PH_HANDSHAKE, 0, "Identify the client, ask for extensions (RFC 5321)" },
+    { "LHLO",     CMD_LHLO,     PH_HANDSHAKE, 0, "LMTP greeting (RFC 2033)" },
+    { "MAIL",     CMD_MAIL,     PH_MAIL, 0,      "Start a mail transaction: reverse-path" },
+    { "RCPT",     CMD_RCPT,     PH_MAIL, 0,      "Add a recipient: forward-path" },
+    { "DATA",     CMD_DATA,     PH_DATA, 0,      "Send the message, ended by <CRLF>.<CRLF>" },
+    { "BDAT",     CMD_BDAT,     PH_DATA, 0,      "Send a chunk of the message (RFC 3030)" },
+    { "RSET",     CMD_RSET,     PH_KEEP, 0,      "Abort the mail transaction" },
+    { "VRFY",     CMD_VRFY,     PH_KEEP, 0,      "Verify a user name" },
+    { "EXPN",     CMD_EXPN,     PH_KEEP, 0,      "Expand a mailing list" },
+    { "HELP",     CMD_HELP,     PH_KEEP, 0,      "Ask for help" },
+    { "NOOP",     CMD_NOOP,     PH_KEEP, 0,      "No operation" },
+    { "QUIT",     CMD_QUIT,     PH_QUIT, 0,      "Close the session" },
+    { "STARTTLS", CMD_STARTTLS, PH_TLS, 0,       "Upgrade the connection to TLS (RFC 3207)" },
+    { "AUTH",     CMD_AUTH,     PH_AUTH, 0,      "Authenticate with SASL (RFC 4954)" },
+    { "ETRN",     CMD_ETRN,     PH_KEEP, 0,      "Start the queue for a domain (RFC 1985)" },
+    { "ATRN",     CMD_ATRN,     PH_KEEP, 0,      "Authenticated turn (RFC 2645)" },
+    { "TURN",     CMD_TURN,     PH_KEEP, 0,      "Reverse roles (obsolete)" },
+    { "SEND",     CMD_SEND,     PH_MAIL, 0,      "Send to terminal (obsolete)" },
+    { "SOML",     CMD_SOML,     PH_MAIL, 0,      "Send or mail (obsolete)" },
+    { "SAML",     CMD_SAML,     PH_MAIL, 0,      "Send and mail (obsolete)" },
+    { "XCLIENT",  CMD_XCLIENT,  PH_KEEP, 0,      "Postfix XCLIENT" },
+    { "XFORWARD", CMD_XFORWARD, PH_KEEP, 0,      "Postfix XFORWARD" },
 };
-
-static const struct esmtp_command *
-lookup_command(tvbuff_t *tvb, int offset, int len)
-{
-    int wl = ms_token_len(tvb, offset, len);
-    /* "MAIL FROM:" and "RCPT TO:" are words followed by a space. */
-    for (size_t i = 0; i < G_N_ELEMENTS(esmtp_commands); i++) {
-        if ((int)strlen(esmtp_commands[i].word) == wl &&
-            tvb_strncaseeql(tvb, offset, esmtp_commands[i].word, wl) == 0)
-            return &esmtp_commands[i];
-    }
-    return NULL;
-}
 
 /* ---- Replies ------------------------------------------------------------ */
 
@@ -257,7 +239,6 @@ static value_string_ext status_detail_vals_ext = VALUE_STRING_EXT_INIT(status_de
 
 /* ---- Fields ------------------------------------------------------------- */
 
-static int hf_cmd_meaning = -1;
 static int hf_helo_domain = -1;
 static int hf_mail_from = -1;
 static int hf_rcpt_to = -1;
@@ -462,18 +443,6 @@ esmtp_looks_like(tvbuff_t *tvb, int offset, int avail)
 
 /* ---- First pass: requests ----------------------------------------------- */
 
-/* Argument of the command: offset and length after the word and spaces. */
-static int
-command_argument(tvbuff_t *tvb, int offset, int len, int *arg_off)
-{
-    int wl = ms_token_len(tvb, offset, len);
-    int a = offset + wl;
-    while (a < offset + len && tvb_get_uint8(tvb, a) == ' ')
-        a++;
-    *arg_off = a;
-    return offset + len - a;
-}
-
 static void
 analyze_auth(ms_ctx_t *c, int arg_off, int arg_len)
 {
@@ -493,8 +462,8 @@ esmtp_analyze_request(ms_ctx_t *c)
     ms_session_t *s = c->s;
     esmtp_state_t *st = (esmtp_state_t *)s->proto_data;
     int arg_off;
-    int arg_len = command_argument(c->tvb, c->offset, c->line_len, &arg_off);
-    const struct esmtp_command *cmd = lookup_command(c->tvb, c->offset, c->line_len);
+    int arg_len = ms_command_argument(c->tvb, c->offset, c->line_len, &arg_off);
+    const ms_command_t *cmd = ms_lookup_command(c->proto, c->tvb, c->offset, c->line_len);
     if (!cmd) {
         c->u->cmd = CMD_UNKNOWN;
         if (!s->greeted && s->phase == PH_UNKNOWN) {
@@ -718,29 +687,10 @@ render_path_and_params(ms_ctx_t *c, proto_tree *tree, int hf_path, int off, int 
 static const char *
 esmtp_render_request(ms_ctx_t *c)
 {
-    ms_proto_t *p = c->proto;
     tvbuff_t *tvb = c->tvb;
     proto_tree *t = c->unit_tree;
-    int off = c->offset, len = c->line_len;
-    int wl = ms_token_len(tvb, off, len);
-    int arg_off;
-    int arg_len = command_argument(tvb, off, len, &arg_off);
-    const struct esmtp_command *cmd = lookup_command(tvb, off, len);
-
-    /* Known commands in their canonical upper case, so that filters such
-     * as command == "VRFY" match what clients send in any case. */
-    proto_item *ci = cmd ? proto_tree_add_string(t, p->hf.command, tvb, off, wl, cmd->word)
-                         : proto_tree_add_item(t, p->hf.command, tvb, off, wl, ENC_ASCII | ENC_NA);
-    if (cmd) {
-        proto_item *mi = proto_tree_add_string(t, hf_cmd_meaning, tvb, off, wl, cmd->meaning);
-        proto_item_set_generated(mi);
-    } else {
-        expert_add_info_format(c->pinfo, ci, &p->ei[MS_EI_UNKNOWN_COMMAND],
-                               "Unknown SMTP command \"%s\"",
-                               tvb_format_text(c->pinfo->pool, tvb, off, MIN(wl, 32)));
-    }
-    if (arg_len > 0)
-        proto_tree_add_item(t, p->hf.request_arg, tvb, arg_off, arg_len, ENC_UTF_8 | ENC_NA);
+    int arg_off, arg_len;
+    const ms_command_t *cmd = ms_render_command(c, &arg_off, &arg_len);
 
     switch (cmd ? cmd->id : CMD_UNKNOWN) {
     case CMD_HELO:
@@ -775,14 +725,9 @@ esmtp_render_request(ms_ctx_t *c)
     default:
         break;
     }
-    if (cmd && cmd->id == CMD_AUTH && arg_len > 0) {
-        /* Keep secrets out of the Info column: mechanism only. */
-        int ml = ms_token_len(tvb, arg_off, arg_len);
-        return wmem_strdup_printf(c->pinfo->pool, "AUTH %s%s",
-                                  tvb_format_text(c->pinfo->pool, tvb, arg_off, ml),
-                                  ml < arg_len ? " (initial response)" : "");
-    }
-    return ms_line_string(c, off, len);
+    if (cmd && cmd->id == CMD_AUTH && arg_len > 0)
+        return ms_auth_summary(c, arg_off, arg_len);  /* no secrets in Info */
+    return ms_line_string(c, c->offset, c->line_len);
 }
 
 static void
@@ -909,6 +854,8 @@ static ms_proto_t esmtp = {
     .phase_unknown = PH_UNKNOWN,
     .phase_connection = PH_CONNECTION,
     .tls_command = "STARTTLS",
+    .commands = esmtp_commands,
+    .n_commands = G_N_ELEMENTS(esmtp_commands),
     .max_request_line = 512,   /* RFC 5321 4.5.3.1.4 */
     .max_reply_line = 512,     /* RFC 5321 4.5.3.1.5 */
     .max_text_line = 1000,     /* RFC 5321 4.5.3.1.6 */
@@ -939,8 +886,6 @@ void
 proto_register_esmtp(void)
 {
     static hf_register_info hf[] = {
-        { &hf_cmd_meaning, { "Meaning", "esmtp.command.meaning", FT_STRING, BASE_NONE, NULL, 0,
-          "What the command does", HFILL } },
         { &hf_helo_domain, { "Client domain", "esmtp.helo.domain", FT_STRING, BASE_NONE, NULL, 0,
           "Domain or address literal the client gives in HELO/EHLO", HFILL } },
         { &hf_mail_from, { "Reverse-path", "esmtp.mail.from", FT_STRING, BASE_NONE, NULL, 0,

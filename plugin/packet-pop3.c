@@ -51,21 +51,15 @@ enum {
     CMD_LANG
 };
 
-#define PH_KEEP 0xff
+#define PH_KEEP MS_PHASE_KEEP
 
 /* Where a command may be used (RFC 1939): before login, after, or both. */
 #define IN_AUTH   1
 #define IN_TRANS  2
 
-static const struct pop3_command {
-    const char *word;
-    guint16 id;
-    guint8 phase;
-    guint8 allowed;
-    const char *meaning;
-} pop3_commands[] = {
+static const ms_command_t pop3_commands[] = {
     { "USER", CMD_USER, PH_AUTHORIZATION, IN_AUTH,  "Name the mailbox (RFC 1939)" },
-    { "PASS", CMD_PASS, PH_AUTHORIZATION, IN_AUTH,  "Give the mailbox password (RFC 1939)" },
+    { "PASS", CMD_PASS, PH_AUTHORIZATION, IN_AUTH | MS_CMD_HIDE_ARG,  "Give the mailbox password (RFC 1939)" },
     { "APOP", CMD_APOP, PH_AUTHORIZATION, IN_AUTH,  "Log in with an MD5 digest of the greeting's timestamp" },
     { "AUTH", CMD_AUTH, PH_AUTHORIZATION, IN_AUTH,  "Authenticate with SASL (RFC 5034)" },
     { "CAPA", CMD_CAPA, PH_KEEP, IN_AUTH | IN_TRANS, "List capabilities (RFC 2449)" },
@@ -83,23 +77,11 @@ static const struct pop3_command {
     { "LANG", CMD_LANG, PH_KEEP, IN_AUTH | IN_TRANS, "Choose the response language (RFC 6856)" },
 };
 
-static const struct pop3_command *
-lookup_command(tvbuff_t *tvb, int offset, int len)
-{
-    int wl = ms_token_len(tvb, offset, len);
-    for (size_t i = 0; i < G_N_ELEMENTS(pop3_commands); i++)
-        if ((int)strlen(pop3_commands[i].word) == wl &&
-            tvb_strncaseeql(tvb, offset, pop3_commands[i].word, wl) == 0)
-            return &pop3_commands[i];
-    return NULL;
-}
-
 /* Listing kinds (which multi-line response is being read). */
 enum { LST_NONE = 0, LST_CAPA, LST_LIST, LST_UIDL, LST_AUTH };
 
 /* ---- Fields ------------------------------------------------------------- */
 
-static int hf_cmd_meaning = -1;
 static int hf_msgnum = -1;
 static int hf_top_lines = -1;
 static int hf_user = -1;
@@ -258,23 +240,14 @@ pop3_looks_like(tvbuff_t *tvb, int offset, int avail)
 
 /* ---- First pass: requests ----------------------------------------------- */
 
-static int
-command_argument(tvbuff_t *tvb, int offset, int len, int *arg_off)
-{
-    int wl = ms_token_len(tvb, offset, len);
-    int a = skip_spaces(tvb, offset + wl, offset + len);
-    *arg_off = a;
-    return offset + len - a;
-}
-
 static void
 pop3_analyze_request(ms_ctx_t *c)
 {
     ms_session_t *s = c->s;
     pop3_state_t *st = (pop3_state_t *)s->proto_data;
     int arg_off;
-    int arg_len = command_argument(c->tvb, c->offset, c->line_len, &arg_off);
-    const struct pop3_command *cmd = lookup_command(c->tvb, c->offset, c->line_len);
+    int arg_len = ms_command_argument(c->tvb, c->offset, c->line_len, &arg_off);
+    const ms_command_t *cmd = ms_lookup_command(c->proto, c->tvb, c->offset, c->line_len);
     bool after_user = st->user_sent;
     st->user_sent = 0;
     if (!cmd) {
@@ -287,10 +260,10 @@ pop3_analyze_request(ms_ctx_t *c)
     else if (cmd->id == CMD_CAPA && s->state != ST_TRANSACTION)
         ms_set_phase(c, PH_AUTHORIZATION);
 
-    if (s->state == ST_AUTHORIZATION && !(cmd->allowed & IN_AUTH))
+    if (s->state == ST_AUTHORIZATION && !(cmd->flags & IN_AUTH))
         ms_note(c, MS_EI_OUT_OF_ORDER, "%s before login (only valid in the TRANSACTION state)",
                 cmd->word);
-    else if (s->state == ST_TRANSACTION && !(cmd->allowed & IN_TRANS))
+    else if (s->state == ST_TRANSACTION && !(cmd->flags & IN_TRANS))
         ms_note(c, MS_EI_OUT_OF_ORDER, "%s after login (only valid in the AUTHORIZATION state)",
                 cmd->word);
 
@@ -501,29 +474,10 @@ pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
 static const char *
 pop3_render_request(ms_ctx_t *c)
 {
-    ms_proto_t *p = c->proto;
     tvbuff_t *tvb = c->tvb;
     proto_tree *t = c->unit_tree;
-    int off = c->offset, len = c->line_len;
-    int wl = ms_token_len(tvb, off, len);
-    int arg_off;
-    int arg_len = command_argument(tvb, off, len, &arg_off);
-    const struct pop3_command *cmd = lookup_command(tvb, off, len);
-
-    /* Known commands in their canonical upper case, so that filters such
-     * as command == "VRFY" match what clients send in any case. */
-    proto_item *ci = cmd ? proto_tree_add_string(t, p->hf.command, tvb, off, wl, cmd->word)
-                         : proto_tree_add_item(t, p->hf.command, tvb, off, wl, ENC_ASCII | ENC_NA);
-    if (cmd) {
-        proto_item *mi = proto_tree_add_string(t, hf_cmd_meaning, tvb, off, wl, cmd->meaning);
-        proto_item_set_generated(mi);
-    } else {
-        expert_add_info_format(c->pinfo, ci, &p->ei[MS_EI_UNKNOWN_COMMAND],
-                               "Unknown POP3 command \"%s\"",
-                               tvb_format_text(c->pinfo->pool, tvb, off, MIN(wl, 32)));
-    }
-    if (arg_len > 0 && (!cmd || (cmd->id != CMD_PASS)))
-        proto_tree_add_item(t, p->hf.request_arg, tvb, arg_off, arg_len, ENC_UTF_8 | ENC_NA);
+    int arg_off, arg_len;
+    const ms_command_t *cmd = ms_render_command(c, &arg_off, &arg_len);
 
     switch (cmd ? cmd->id : CMD_UNKNOWN) {
     case CMD_USER:
@@ -544,12 +498,8 @@ pop3_render_request(ms_ctx_t *c)
     }
     case CMD_AUTH:
         ms_render_sasl(c, t);
-        if (arg_len > 0) {
-            int ml = ms_token_len(tvb, arg_off, arg_len);
-            return wmem_strdup_printf(c->pinfo->pool, "AUTH %s%s",
-                                      tvb_format_text(c->pinfo->pool, tvb, arg_off, ml),
-                                      ml < arg_len ? " (initial response)" : "");
-        }
+        if (arg_len > 0)
+            return ms_auth_summary(c, arg_off, arg_len);  /* no secrets in Info */
         break;
     case CMD_LIST:
     case CMD_UIDL:
@@ -571,7 +521,7 @@ pop3_render_request(ms_ctx_t *c)
     default:
         break;
     }
-    return ms_line_string(c, off, len);
+    return ms_line_string(c, c->offset, c->line_len);
 }
 
 static const char *
@@ -688,6 +638,8 @@ static ms_proto_t pop3 = {
     .phase_unknown = PH_UNKNOWN,
     .phase_connection = PH_CONNECTION,
     .tls_command = "STLS",
+    .commands = pop3_commands,
+    .n_commands = G_N_ELEMENTS(pop3_commands),
     .max_request_line = 255,   /* RFC 2449 section 4 */
     .max_reply_line = 512,     /* RFC 2449 section 4 */
     .max_text_line = 0,        /* message text: SMTP's limit, not POP3's business */
@@ -720,8 +672,6 @@ void
 proto_register_pop3(void)
 {
     static hf_register_info hf[] = {
-        { &hf_cmd_meaning, { "Meaning", "pop3.command.meaning", FT_STRING, BASE_NONE, NULL, 0,
-          "What the command does", HFILL } },
         { &hf_msgnum, { "Message number", "pop3.msgnum", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL } },
         { &hf_top_lines, { "Body lines", "pop3.top.lines", FT_UINT32, BASE_DEC, NULL, 0,
           "Lines of the body TOP asks for", HFILL } },
