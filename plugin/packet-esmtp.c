@@ -384,12 +384,16 @@ is_ehlo_keyword(tvbuff_t *tvb, int offset, int len)
 static ms_looks_t
 esmtp_looks_like(tvbuff_t *tvb, int offset, int avail)
 {
+    /* Most non-mail traffic fails on its first octet: look at it before
+     * searching for a line end. */
+    guint8 first = tvb_get_uint8(tvb, offset);
+    if (!(first >= '2' && first <= '5') && !strchr("EHLMRSBehlmrsb", first ? first : '?'))
+        return MS_LOOKS_UNKNOWN;
     int next;
     ms_eol_t eol;
     int len = ms_find_line(tvb, offset, avail < 1024 ? avail : 1024, &next, &eol);
     if (len < 4)
         return MS_LOOKS_UNKNOWN;
-    guint8 first = tvb_get_uint8(tvb, offset);
 
     if (first >= '2' && first <= '5') {
         guint8 sep;

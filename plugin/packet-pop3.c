@@ -204,12 +204,15 @@ skip_spaces(tvbuff_t *tvb, int off, int end)
 static ms_looks_t
 pop3_looks_like(tvbuff_t *tvb, int offset, int avail)
 {
+    /* Most non-mail traffic fails on its first octet. */
+    guint8 first = tvb_get_uint8(tvb, offset);
+    if (first != '+' && first != '-' && !strchr("CSURDTAcsurdta", first ? first : '?'))
+        return MS_LOOKS_UNKNOWN;
     int next;
     ms_eol_t eol;
     int len = ms_find_line(tvb, offset, avail < 600 ? avail : 600, &next, &eol);
     if (len < 4)
         return MS_LOOKS_UNKNOWN;
-    guint8 first = tvb_get_uint8(tvb, offset);
 
     if (first == '+' || first == '-') {
         int sl = status_len(tvb, offset, len);
