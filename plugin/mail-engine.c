@@ -12,6 +12,8 @@
 #include <epan/conversation.h>
 #include <epan/proto_data.h>
 #include <epan/to_str.h>
+#include <epan/tap.h>
+#include <epan/stats_tree.h>
 #include <epan/dissectors/packet-tcp.h>
 
 /* Bytes of the proto-data keys we use. */
@@ -1242,6 +1244,58 @@ render_links(ms_ctx_t *c)
     }
 }
 
+/* What the statistics tree counts for one unit (tap data, packet scope). */
+typedef struct {
+    const char *phase;
+    const char *token;         /* command word or reply code/status */
+    guint8 kind;               /* ms_unit_kind_t */
+    guint8 cleartext;          /* a cleartext-credential warning was raised */
+} ms_tap_t;
+
+static void
+tap_unit(ms_ctx_t *c)
+{
+    ms_proto_t *p = c->proto;
+    const ms_unit_t *u = c->u;
+    if (!have_tap_listener(p->tap))
+        return;
+    ms_tap_t *t = wmem_new0(c->pinfo->pool, ms_tap_t);
+    t->phase = val_to_str_const(u->phase, p->phase_vals, "?");
+    t->kind = u->kind;
+    if (u->kind == MS_UNIT_REQUEST) {
+        const ms_command_t *cmd = ms_lookup_command(p, c->tvb, c->offset, c->line_len);
+        t->token = cmd ? cmd->word : "(unknown command)";
+    } else if (u->kind == MS_UNIT_REPLY) {
+        /* "250" for "250-" and "250 ", "+OK", "-ERR". */
+        int tl = MIN(ms_token_len(c->tvb, c->offset, c->line_len), 4);
+        if (tl == 4 && tvb_get_uint8(c->tvb, c->offset + 3) == '-')
+            tl = 3;
+        t->token = ms_get_string(c->pinfo->pool, c->tvb, c->offset, tl, ENC_ASCII);
+    }
+    for (const ms_note_t *n = u->notes; n; n = n->next)
+        if (n->ei == MS_EI_AUTH_CLEARTEXT)
+            t->cleartext = 1;
+    tap_queue_packet(p->tap, c->pinfo, t);
+}
+
+/* Statistics > mailscope: phases, commands, replies, cleartext credentials
+ * (tshark -z esmtp,tree / -z pop3,tree). */
+static tap_packet_status
+stats_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt, const void *data,
+                  tap_flags_t flags)
+{
+    const ms_tap_t *t = (const ms_tap_t *)data;
+    int phases = tick_stat_node(st, "Session phases (PDUs)", 0, TRUE);
+    tick_stat_node(st, t->phase, phases, FALSE);
+    if (t->kind == MS_UNIT_REQUEST && t->token)
+        tick_stat_node(st, t->token, tick_stat_node(st, "Commands", 0, TRUE), FALSE);
+    else if (t->kind == MS_UNIT_REPLY && t->token)
+        tick_stat_node(st, t->token, tick_stat_node(st, "Replies", 0, TRUE), FALSE);
+    if (t->cleartext)
+        tick_stat_node(st, "Cleartext credentials", 0, FALSE);
+    return TAP_PACKET_REDRAW;
+}
+
 static void
 render_unit(ms_ctx_t *c)
 {
@@ -1293,6 +1347,7 @@ render_unit(ms_ctx_t *c)
             expert_add_info(c->pinfo, c->unit_item, &p->ei[n->ei]);
     }
     render_message(c);
+    tap_unit(c);
 }
 
 void
@@ -1714,6 +1769,7 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
     expert_register_field_array(expert_register_protocol(proto_id), ei, nei);
 
     p->handle = register_dissector(p->abbrev, dissector, proto_id);
+    p->tap = register_tap(p->abbrev);
 
     p->pref_desegment = true;
     p->pref_reassemble = true;
@@ -1798,6 +1854,9 @@ ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_nam
                                                "%s inside TLS on any port (mailscope)", p->name);
         heur_dissector_add("tcp", heur, tcp_display, heur_tcp_name, p->proto_id, HEURISTIC_ENABLE);
         heur_dissector_add("tls", heur, tls_display, heur_tls_name, p->proto_id, HEURISTIC_ENABLE);
+        stats_tree_register_plugin(p->abbrev, p->abbrev,
+                                   g_strdup_printf("mailscope/%s sessions", p->name), 0,
+                                   stats_tree_packet, NULL, NULL);
         dissector_add_for_decode_as("tcp.port", p->handle);
         dissector_add_for_decode_as("tls.port", p->handle);
         for (size_t i = 0; i < G_N_ELEMENTS(ms_protos); i++)

@@ -292,6 +292,7 @@ struct ms_proto {
     /* Filled by the engine. */
     int proto_id;
     dissector_handle_t handle;
+    int tap;                       /* statistics tap, named like the protocol */
     ms_common_hf_t hf;
     int ett_unit, ett_auth, ett_fragment, ett_fragments, ett_content;
     expert_field ei[MS_EI_MAX];
