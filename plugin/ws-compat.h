@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <ws_version.h>
 #include <epan/packet.h>
+/* 4.6: packet.h no longer includes tfs.h (true_false_string, TFS()). */
+#include <epan/tfs.h>
 
 #define MS_WS_AT_LEAST(maj, min) \
     (WIRESHARK_VERSION_MAJOR > (maj) || \
@@ -24,8 +26,8 @@ typedef bool ms_heur_result_t;
 typedef gboolean ms_heur_result_t;
 #endif
 
-/* The guint8-style tvb accessors were renamed in 4.4 (the old names went
- * away in 4.6); provide the new names on older releases. */
+/* The guint8-style tvb accessors were renamed in 4.4 (the old names are
+ * deprecated since); provide the new names on older releases. */
 #if !MS_WS_AT_LEAST(4, 4)
 #define tvb_get_uint8(tvb, off)                  tvb_get_guint8(tvb, off)
 #define tvb_get_ntohs_compat(tvb, off)           tvb_get_ntohs(tvb, off)
