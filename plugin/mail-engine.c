@@ -102,6 +102,8 @@ ms_token_len(tvbuff_t *tvb, int offset, int len)
 char *
 ms_line_string(ms_ctx_t *c, int offset, int len)
 {
+    if (!c->want_text)
+        return (char *)"";   /* no tree, no columns: nobody reads it */
     return tvb_format_text(c->pinfo->pool, c->tvb, offset, len);
 }
 
@@ -1139,6 +1141,8 @@ unit_summary(ms_ctx_t *c)
         return c->proto->render_reply(c);
     case MS_UNIT_SASL:
         ms_render_sasl(c, c->unit_tree);
+        if (!c->want_text)
+            return "";
         return wmem_strdup_printf(c->pinfo->pool, "%s continuation%s",
                                   u->mech ? u->mech : "AUTH",
                                   u->user && !u->secret ? " (user name)" :
@@ -1146,6 +1150,8 @@ unit_summary(ms_ctx_t *c)
     case MS_UNIT_CONTENT:
         proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
                             u->len, u->len);
+        if (!c->want_text)
+            return "";
         if (u->flags & MS_UF_ENDS_BODY)
             return wmem_strdup_printf(c->pinfo->pool, "End of message (%u octets here%s)",
                                       u->len, u->msg_id ? ", message reassembled" : "");
@@ -1153,6 +1159,8 @@ unit_summary(ms_ctx_t *c)
     case MS_UNIT_CHUNK:
         proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
                             u->len, u->len);
+        if (!c->want_text)
+            return "";
         return wmem_strdup_printf(c->pinfo->pool, "Chunk data (%u octets)%s", u->len,
                                   u->flags & MS_UF_ENDS_BODY ? ", last chunk" : "");
     case MS_UNIT_LISTING: {
@@ -1174,14 +1182,20 @@ unit_summary(ms_ctx_t *c)
             }
             pos = next;
         }
+        if (!c->want_text)
+            return "";
         return wmem_strdup_printf(c->pinfo->pool, "Listing: %d line%s%s", lines,
                                   lines == 1 ? "" : "s",
                                   u->flags & MS_UF_ENDS_BODY ? ", end" : "");
     }
     case MS_UNIT_FRAGMENT:
+        if (!c->want_text)
+            return "";
         return wmem_strdup_printf(c->pinfo->pool, "Rest of a line shown in parts (%u octets)",
                                   u->len);
     case MS_UNIT_INJECTED:
+        if (!c->want_text)
+            return "";
         return wmem_strdup_printf(c->pinfo->pool, "Plaintext after %s (%u octets)",
                                   c->proto->tls_command, u->len);
     }
@@ -1450,6 +1464,10 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     c.tvb = tvb;
     c.pinfo = pinfo;
     c.first_pass = !PINFO_FD_VISITED(pinfo);
+    /* Without a visible tree and an Info column (tshark -q with a
+     * statistic, the first pass of -2) the Info text is built for nobody:
+     * skip it.  Fields, filters and expert infos do not depend on it. */
+    c.want_text = (tree && PTREE_DATA(tree)->visible) || col_get_writable(pinfo->cinfo, COL_INFO);
     c.from_tcp = !proto_is_frame_protocol(pinfo->layers, "tls");
     if (c.from_tcp && data)
         c.tcp_flags = ((const struct tcpinfo *)data)->flags;
@@ -1464,6 +1482,7 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
      * TCP makes no such call. */
     proto_item *ti = NULL;
     int ti_start = 0;
+    bool started = false;   /* ti stays NULL without a tree */
 
     int offset = 0;
     int avail = tvb_captured_length(tvb);
@@ -1496,7 +1515,8 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
             if (u->len == 0 || (int)u->len > avail - offset)
                 break;  /* records do not fit this data: show no more */
         }
-        if (!ti) {
+        if (!started) {
+            started = true;
             col_set_str(pinfo->cinfo, COL_PROTOCOL, p->name);
             if (*cursor == 0)
                 col_clear(pinfo->cinfo, COL_INFO);

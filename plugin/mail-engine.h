@@ -217,6 +217,7 @@ typedef struct {
     int          line_len;     /* line units: length without line end */
     bool         first_pass;
     bool         from_tcp;     /* data came straight from TCP (not TLS) */
+    bool         want_text;    /* a tree or columns will show the Info text */
     guint16      tcp_flags;
 } ms_ctx_t;
 
