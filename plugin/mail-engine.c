@@ -1456,6 +1456,20 @@ session_for_packet(const ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo)
     return session_create(p, pinfo, server_is_source);
 }
 
+/* proto_is_frame_protocol(pinfo->layers, "tls"), comparing protocol ids
+ * instead of looking up and comparing every layer's name. */
+static bool
+layers_have_tls(const packet_info *pinfo)
+{
+    static int proto_tls = -2;
+    if (proto_tls == -2)
+        proto_tls = proto_get_id_by_filter_name("tls");
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f))
+        if (GPOINTER_TO_INT(wmem_list_frame_data(f)) == proto_tls)
+            return true;
+    return false;
+}
+
 int
 ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
@@ -1468,13 +1482,17 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
      * statistic, the first pass of -2) the Info text is built for nobody:
      * skip it.  Fields, filters and expert infos do not depend on it. */
     c.want_text = (tree && PTREE_DATA(tree)->visible) || col_get_writable(pinfo->cinfo, COL_INFO);
-    c.from_tcp = !proto_is_frame_protocol(pinfo->layers, "tls");
+    c.from_tcp = !layers_have_tls(pinfo);
     if (c.from_tcp && data)
         c.tcp_flags = ((const struct tcpinfo *)data)->flags;
     c.s = session_for_packet(p, tvb, pinfo);
 
-    guint32 *cursor = replay_cursor(p, pinfo);
     ms_frame_units_t *units = frame_units(p, pinfo, c.first_pass);
+    /* First pass: the frame's units so far are exactly those the earlier
+     * calls for it appended, so their count is the cursor, without a
+     * packet-scoped allocation.  Later passes replay with a stored one. */
+    guint32 first_cursor = c.first_pass && units ? units->n : 0;
+    guint32 *cursor = c.first_pass ? &first_cursor : replay_cursor(p, pinfo);
     bool from_srv = from_server(c.s, pinfo);
 
     /* The protocol item and columns appear with the first unit: a call that
