@@ -907,8 +907,13 @@ frame_listing(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool *need_
     if (pos == offset) {
         /* Not even one complete line in reach. */
         if (avail < MS_MAX_LINE_WAIT && c->pinfo->can_desegment && c->proto->pref_desegment) {
-            *need_more = true;
-            return NULL;
+            if (d->wait_segments < MS_MAX_WAIT_SEGMENTS) {
+                *need_more = true;
+                return NULL;
+            }
+            ms_note(c, MS_EI_LINE_UNTERMINATED,
+                    "No line end after %d TCP segments: the line is shown in parts",
+                    MS_MAX_WAIT_SEGMENTS);
         }
         pos = end;  /* show what there is as listing text */
     }
@@ -965,7 +970,7 @@ frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv
     int group_limit = from_srv && p->reply_continues ? MS_MAX_GROUP_WAIT : MS_MAX_LINE_WAIT;
     int first_len = ms_find_line(c->tvb, offset, MS_MAX_LINE_WAIT, &next, &eol);
     if (first_len < 0) {
-        if (avail < MS_MAX_LINE_WAIT && can_wait) {
+        if (avail < MS_MAX_LINE_WAIT && can_wait && d->wait_segments < MS_MAX_WAIT_SEGMENTS) {
             *need_more = true;
             return NULL;
         }
@@ -980,11 +985,16 @@ frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv
             ms_note(c, MS_EI_LINE_UNTERMINATED,
                     "No line end within %d octets: the line is shown in parts",
                     MS_MAX_LINE_WAIT);
+        else if (can_wait)
+            ms_note(c, MS_EI_LINE_UNTERMINATED,
+                    "No line end after %d TCP segments: the line is shown in parts",
+                    MS_MAX_WAIT_SEGMENTS);
         return u;
     }
 
     int end = next;
     bool partial = false;
+    bool seg_limited = false;
     bool continued = from_srv && d->mid_reply;
     if (from_srv && p->reply_continues && p->reply_continues(c->tvb, offset, first_len)) {
         /* Group the lines of a multi-line reply into one PDU, waiting for
@@ -995,8 +1005,11 @@ frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv
             int ll = ms_find_line(c->tvb, line_start, MS_MAX_LINE_WAIT, &next, &eol);
             if (ll < 0) {
                 if (can_wait && avail < group_limit) {
-                    *need_more = true;
-                    return NULL;
+                    if (d->wait_segments < MS_MAX_WAIT_SEGMENTS) {
+                        *need_more = true;
+                        return NULL;
+                    }
+                    seg_limited = true;
                 }
                 partial = true;
                 break;
@@ -1024,9 +1037,14 @@ frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv
         d->mid_reply = partial;
     if (partial) {
         u->flags |= MS_UF_PARTIAL;
-        ms_note(c, MS_EI_LINE_UNTERMINATED,
-                "Multi-line reply longer than %d octets or cut short: shown in parts",
-                group_limit);
+        if (seg_limited)
+            ms_note(c, MS_EI_LINE_UNTERMINATED,
+                    "Multi-line reply not complete after %d TCP segments: shown in parts",
+                    MS_MAX_WAIT_SEGMENTS);
+        else
+            ms_note(c, MS_EI_LINE_UNTERMINATED,
+                    "Multi-line reply longer than %d octets or cut short: shown in parts",
+                    group_limit);
     }
     return u;
 }
@@ -1512,10 +1530,12 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
             bool need_more = false;
             u = analyze_next(&c, offset, from_srv, &need_more);
             if (!u) {
+                c.s->dir[from_srv].wait_segments++;   /* < MS_MAX_WAIT_SEGMENTS */
                 pinfo->desegment_offset = offset;
                 pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
                 break;
             }
+            c.s->dir[from_srv].wait_segments = 0;
             u->from_server = from_srv;
             if (u->prev_phase == 0xff && u->phase != c.s->phase && u->kind != MS_UNIT_REPLY)
                 u->phase = c.s->phase;

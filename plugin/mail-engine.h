@@ -44,6 +44,14 @@
 /* A multi-line reply is grouped into one PDU up to this size; longer ones
  * (a reply of a million lines) are shown in parts so grouping stays linear. */
 #define MS_MAX_GROUP_WAIT       65536
+/* TCP segments one line or multi-line reply may be held back for.  Each time
+ * one more segment arrives, Wireshark's TCP reassembly rebuilds the held PDU
+ * from all its segments, so waiting over k segments costs O(k^2): a 32 KB
+ * reply sent one octet per segment took 100 s of CPU (tools/pathological,
+ * docs/robustness.md).  512 still covers an RFC 5321 command line (512
+ * octets) sent one octet per segment; past it what is complete is shown, in
+ * parts, with an expert info. */
+#define MS_MAX_WAIT_SEGMENTS    512
 /* Outstanding requests remembered for matching.  RFC 2920 pipelining is
  * bounded by the TCP window in practice; past this depth requests are counted
  * but no longer matched one by one, so session state stays bounded. */
@@ -170,6 +178,7 @@ typedef struct {
     guint32 msg_len;           /* octets of the open message so far */
     guint16 body_flags;        /* notes already raised for this body (once each) */
     guint16 listing;           /* protocol's listing kind */
+    guint16 wait_segments;     /* TCP segments the pending PDU has waited for */
 } ms_direction_t;
 
 /* Session (conversation) state: mutated on the first pass only. */
