@@ -283,6 +283,7 @@ open_message(ms_direction_t *d, bool reassemble)
 {
     d->msg_id = reassemble ? ms_next_msg_id++ : 0;
     d->msg_len = 0;
+    d->msg_pieces = 0;
     d->scan = 1;            /* content starts at the beginning of a line */
     d->line_len = 0;
     d->body_flags = 0;
@@ -703,6 +704,19 @@ add_message_fragment(ms_ctx_t *c, ms_direction_t *d, tvbuff_t *data, bool ends)
     if (!d->msg_id)
         return;
     guint len = tvb_captured_length(data);
+    if (len && d->msg_pieces >= MS_MAX_MESSAGE_PIECES) {
+        /* Too many pieces to reassemble in linear time: give up on this
+         * message and free what is held. */
+        tvbuff_t *held = fragment_delete(&ms_reassembly, c->pinfo, d->msg_id, NULL);
+        if (held)
+            tvb_free(held);
+        ms_note(c, MS_EI_BODY_NOT_REASSEMBLED,
+                "Message body in more than %d pieces: not reassembled (no IMF view or export)",
+                MS_MAX_MESSAGE_PIECES);
+        d->msg_id = 0;
+        return;
+    }
+    d->msg_pieces++;
     if (len)
         fragment_add_seq_next(&ms_reassembly, data, 0, c->pinfo, d->msg_id, NULL, len, !ends);
     else if (ends)
@@ -1812,6 +1826,8 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
           "Message text line longer than the RFC allows" },
         { MS_EI_PIPELINE_OVERFLOW, "sequence.pipeline_overflow", PI_SEQUENCE, PI_NOTE,
           "Too many outstanding requests to match" },
+        { MS_EI_BODY_NOT_REASSEMBLED, "content.not_reassembled", PI_REASSEMBLE, PI_NOTE,
+          "Message body too large to reassemble" },
     };
     int nei = (int)G_N_ELEMENTS(eis) + n_proto_eis;
     ei_register_info *ei = wmem_alloc0_array(wmem_epan_scope(), ei_register_info, nei);

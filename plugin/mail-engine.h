@@ -52,6 +52,14 @@
  * octets) sent one octet per segment; past it what is complete is shown, in
  * parts, with an expert info. */
 #define MS_MAX_WAIT_SEGMENTS    512
+/* Pieces one message body is reassembled from (one per TCP segment of
+ * content, at most).  Wireshark's fragment_add_seq_next() walks the list of
+ * pieces held so far on every call, so reassembly costs O(k^2): a 25 MiB
+ * body (18,000 pieces) took 22 s of CPU, a 100 MiB one over 5 minutes
+ * (tools/pathological, docs/robustness.md).  8192 pieces are ~12 MB in
+ * full-size segments; a longer body is dissected but not reassembled (no
+ * IMF, no export), with an expert info. */
+#define MS_MAX_MESSAGE_PIECES   8192
 /* Outstanding requests remembered for matching.  RFC 2920 pipelining is
  * bounded by the TCP window in practice; past this depth requests are counted
  * but no longer matched one by one, so session state stays bounded. */
@@ -118,6 +126,7 @@ typedef enum {
     MS_EI_BODY_SMUGGLING,
     MS_EI_BODY_LINE_TOO_LONG,
     MS_EI_PIPELINE_OVERFLOW,
+    MS_EI_BODY_NOT_REASSEMBLED,
     MS_EI_PROTO_FIRST          /* protocols number their own from here */
 } ms_ei_id_t;
 
@@ -179,6 +188,7 @@ typedef struct {
     guint16 body_flags;        /* notes already raised for this body (once each) */
     guint16 listing;           /* protocol's listing kind */
     guint16 wait_segments;     /* TCP segments the pending PDU has waited for */
+    guint32 msg_pieces;        /* reassembly pieces of the open message so far */
 } ms_direction_t;
 
 /* Session (conversation) state: mutated on the first pass only. */
