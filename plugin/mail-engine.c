@@ -1928,8 +1928,11 @@ ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_nam
                                                "%s inside TLS on any port (mailscope)", p->name);
         heur_dissector_add("tcp", heur, tcp_display, heur_tcp_name, p->proto_id, HEURISTIC_ENABLE);
         heur_dissector_add("tls", heur, tls_display, heur_tls_name, p->proto_id, HEURISTIC_ENABLE);
+        /* Epan scope, like the names above (valgrind: g_strdup_printf here
+         * was a definite leak). */
         stats_tree_register(p->abbrev, p->abbrev,
-                            g_strdup_printf("mailscope/%s sessions", p->name), 0,
+                            wmem_strdup_printf(wmem_epan_scope(), "mailscope/%s sessions",
+                                               p->name), 0,
                             stats_tree_packet, NULL, NULL);
         dissector_add_for_decode_as("tcp.port", p->handle);
         dissector_add_for_decode_as("tls.port", p->handle);
