@@ -1870,30 +1870,63 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         &p->pref_mask_secrets);
 }
 
+/* Calls fn for every port of a range (ranges may end at 65535). */
+static void
+for_each_port(const range_t *r, void (*fn)(guint32 port, void *arg), void *arg)
+{
+    for (guint i = 0; r && i < r->nranges; i++)
+        for (guint32 port = r->ranges[i].low; port <= r->ranges[i].high; port++) {
+            fn(port, arg);
+            if (port == r->ranges[i].high)
+                break;
+        }
+}
+
+typedef struct {
+    const char *table;
+    dissector_handle_t handle;
+    const range_t *wanted;
+    bool over_tls;
+} ms_port_job_t;
+
+/* A port we hold but no longer want goes back to its initial (built-in)
+ * owner; a port someone else holds now (Decode As) is not ours to reset. */
+static void
+release_port(guint32 port, void *arg)
+{
+    const ms_port_job_t *j = (const ms_port_job_t *)arg;
+    if (!value_is_in_range(j->wanted, port) &&
+        dissector_get_uint_handle(find_dissector_table(j->table), port) == j->handle)
+        dissector_reset_uint(j->table, port);
+}
+
+/* Take a port from its built-in owner or from nobody, never from a user's
+ * Decode As choice.  change, not add: the built-in dissector stays the
+ * port's initial handle, so resetting gives the port back to it. */
+static void
+take_port(guint32 port, void *arg)
+{
+    const ms_port_job_t *j = (const ms_port_job_t *)arg;
+    dissector_handle_t cur = dissector_get_uint_handle(find_dissector_table(j->table), port);
+    if (cur && cur != j->handle && cur != dissector_get_default_uint_handle(j->table, port))
+        return;
+    dissector_change_uint(j->table, port, j->handle);
+    if (j->over_tls && tls_handle &&
+        !dissector_get_uint_handle(find_dissector_table("tcp.port"), port))
+        dissector_change_uint("tcp.port", port, tls_handle);
+}
+
 static void
 apply_port_range(const char *table, range_t **applied, range_t *wanted,
                  dissector_handle_t handle, bool over_tls)
 {
+    ms_port_job_t job = { table, handle, wanted, over_tls };
     if (*applied) {
-        for (guint i = 0; i < (*applied)->nranges; i++)
-            for (guint32 port = (*applied)->ranges[i].low; port <= (*applied)->ranges[i].high; port++) {
-                dissector_reset_uint(table, port);
-                if (port == (*applied)->ranges[i].high)
-                    break;
-            }
+        for_each_port(*applied, release_port, &job);
         wmem_free(wmem_epan_scope(), *applied);
     }
     *applied = range_copy(wmem_epan_scope(), wanted);
-    for (guint i = 0; i < wanted->nranges; i++)
-        for (guint32 port = wanted->ranges[i].low; port <= wanted->ranges[i].high; port++) {
-            /* change, not add: the built-in dissector stays the port's initial
-             * handle, so resetting gives the port back to it. */
-            dissector_change_uint(table, port, handle);
-            if (over_tls && tls_handle && !dissector_get_uint_handle(find_dissector_table("tcp.port"), port))
-                dissector_change_uint("tcp.port", port, tls_handle);
-            if (port == wanted->ranges[i].high)
-                break;
-        }
+    for_each_port(wanted, take_port, &job);
 }
 
 /* Protocols whose port preferences are applied (both of mailscope's). */
