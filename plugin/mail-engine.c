@@ -107,17 +107,54 @@ ms_line_string(ms_ctx_t *c, int offset, int len)
     return tvb_format_text(c->pinfo->pool, c->tvb, offset, len);
 }
 
+/* The text of octets of a mail line.  Mail lines must not hold NUL octets;
+ * when one does (the engine notes line.nul), each NUL becomes U+2400
+ * (SYMBOL FOR NULL) so that nothing after it is hidden from display,
+ * filters and the user names kept for credential warnings. */
+static char *
+line_text(wmem_allocator_t *scope, tvbuff_t *tvb, int offset, int len, unsigned enc)
+{
+    if (len <= 0 || tvb_find_uint8(tvb, offset, len, 0) < 0)
+        return ms_get_string(scope, tvb, offset, len, enc);
+    wmem_strbuf_t *text = wmem_strbuf_new(scope, "");
+    int pos = offset, end = offset + len;
+    while (pos < end) {
+        int nul = tvb_find_uint8(tvb, pos, end - pos, 0);
+        int piece = (nul < 0 ? end : nul) - pos;
+        if (piece > 0)
+            wmem_strbuf_append(text, ms_get_string(scope, tvb, pos, piece, enc));
+        if (nul < 0)
+            break;
+        wmem_strbuf_append(text, "\xe2\x90\x80");   /* U+2400 */
+        pos = nul + 1;
+    }
+    return wmem_strbuf_finalize(text);
+}
+
 const char *
 ms_strdup_line(ms_ctx_t *c, int offset, int len)
 {
-    return ms_get_string(wmem_file_scope(), c->tvb, offset, len,
-                                            ENC_UTF_8 | ENC_NA);
+    return line_text(wmem_file_scope(), c->tvb, offset, len, ENC_UTF_8 | ENC_NA);
+}
+
+/* Adds octets of a mail line as an FT_STRING item.  A line with a NUL gets
+ * its value from line_text(), which also keeps Wireshark's generic
+ * "Trailing stray characters" check out of it: 4.0 runs that check even for
+ * items it does not build, 4.4 and later only for built ones, so the same
+ * capture would otherwise give different expert infos per release. */
+proto_item *
+ms_add_text(ms_ctx_t *c, proto_tree *tree, int hf, int offset, int len, unsigned enc)
+{
+    if (!tree || len <= 0 || tvb_find_uint8(c->tvb, offset, len, 0) < 0)
+        return proto_tree_add_item(tree, hf, c->tvb, offset, len, enc | ENC_NA);
+    return proto_tree_add_string(tree, hf, c->tvb, offset, len,
+                                 line_text(c->pinfo->pool, c->tvb, offset, len, enc));
 }
 
 proto_item *
 ms_add_string(ms_ctx_t *c, proto_tree *tree, int hf, int offset, int len)
 {
-    return proto_tree_add_item(tree, hf, c->tvb, offset, len, ENC_UTF_8 | ENC_NA);
+    return ms_add_text(c, tree, hf, offset, len, ENC_UTF_8);
 }
 
 /* ======================================================================
@@ -163,7 +200,7 @@ ms_render_command(ms_ctx_t *c, int *arg_off, int *arg_len)
     /* Known commands in their canonical upper case, so that filters such
      * as command == "VRFY" match what clients send in any case. */
     proto_item *ci = cmd ? proto_tree_add_string(t, p->hf.command, tvb, off, wl, cmd->word)
-                         : proto_tree_add_item(t, p->hf.command, tvb, off, wl, ENC_ASCII | ENC_NA);
+                         : ms_add_text(c, t, p->hf.command, off, wl, ENC_ASCII);
     if (cmd) {
         proto_item *mi = proto_tree_add_string(t, p->hf.command_meaning, tvb, off, wl, cmd->meaning);
         proto_item_set_generated(mi);
@@ -173,7 +210,7 @@ ms_render_command(ms_ctx_t *c, int *arg_off, int *arg_len)
                                tvb_format_text(c->pinfo->pool, tvb, off, MIN(wl, 32)));
     }
     if (*arg_len > 0 && !(cmd && (cmd->flags & MS_CMD_HIDE_ARG)))
-        proto_tree_add_item(t, p->hf.request_arg, tvb, *arg_off, *arg_len, ENC_UTF_8 | ENC_NA);
+        ms_add_string(c, t, p->hf.request_arg, *arg_off, *arg_len);
     return cmd;
 }
 
@@ -697,6 +734,19 @@ note_line_end(ms_ctx_t *c, ms_eol_t eol)
         ms_note(c, MS_EI_BARE_CR, NULL);
 }
 
+/* Commands and replies are text in the grammars of RFC 5321 and RFC 1939;
+ * a NUL has no place there, and software differs in how it takes one (a
+ * string end to C code, an ordinary octet to others): a way to make a
+ * monitor and the server read different commands. */
+static void
+note_nul_octets(ms_ctx_t *c, int offset, int len, bool from_srv)
+{
+    int nul = len > 0 ? tvb_find_uint8(c->tvb, offset, len, 0) : -1;
+    if (nul >= 0)
+        ms_note(c, MS_EI_LINE_NUL, "NUL octet in a line from the %s (at octet %d)",
+                from_srv ? "server" : "client", nul - offset);
+}
+
 /* Adds message octets to the reassembly of the direction's open message. */
 static void
 add_message_fragment(ms_ctx_t *c, ms_direction_t *d, tvbuff_t *data, bool ends)
@@ -1103,7 +1153,10 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
 
     bool was_mid_line = d->mid_line;
     u = frame_lines(c, d, offset, avail, from_srv, need_more);
-    if (!u || was_mid_line)
+    if (!u)
+        return u;
+    note_nul_octets(c, offset, (int)u->len, from_srv);
+    if (was_mid_line)
         return u;
     note_line_end(c, (ms_eol_t)u->eol);
     int limit = from_srv ? p->max_reply_line : p->max_request_line;
@@ -1205,8 +1258,8 @@ unit_summary(ms_ctx_t *c)
             bool terminator = len == 1 && tvb_get_uint8(c->tvb, pos) == '.' &&
                               next == end && (u->flags & MS_UF_ENDS_BODY);
             if (!terminator) {
-                proto_item *li = proto_tree_add_item(c->unit_tree, c->proto->hf.listing_line,
-                                                     c->tvb, pos, len, ENC_UTF_8 | ENC_NA);
+                proto_item *li = ms_add_string(c, c->unit_tree, c->proto->hf.listing_line,
+                                               pos, len);
                 if (c->proto->render_listing_line)
                     c->proto->render_listing_line(c, proto_item_add_subtree(li, c->proto->ett_content),
                                                   pos, len);
@@ -1407,8 +1460,7 @@ ms_render_sasl(ms_ctx_t *c, proto_tree *tree)
         proto_item_set_generated(it);
     }
     if (u->kind == MS_UNIT_SASL) {
-        proto_tree_add_item(tree, p->hf.auth_base64, c->tvb, c->offset, c->line_len,
-                            ENC_ASCII | ENC_NA);
+        ms_add_text(c, tree, p->hf.auth_base64, c->offset, c->line_len, ENC_ASCII);
     }
     if (u->user) {
         it = proto_tree_add_string(tree, p->hf.auth_username, c->tvb, 0, 0, u->user);
@@ -1818,6 +1870,8 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
           "Line without end beyond the framing bound" },
         { MS_EI_BARE_LF, "line.bare_lf", PI_PROTOCOL, PI_WARN, "Line ends in a bare LF" },
         { MS_EI_BARE_CR, "line.bare_cr", PI_PROTOCOL, PI_WARN, "Bare CR inside a line" },
+        { MS_EI_LINE_NUL, "line.nul", PI_PROTOCOL, PI_WARN,
+          "NUL octet in a line" },
         { MS_EI_BODY_UNTERMINATED, "content.unterminated", PI_MALFORMED, PI_ERROR,
           "Multi-line data without its terminating line" },
         { MS_EI_BODY_SMUGGLING, "content.smuggling", PI_SECURITY, PI_WARN,

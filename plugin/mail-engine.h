@@ -122,6 +122,7 @@ typedef enum {
     MS_EI_LINE_UNTERMINATED,
     MS_EI_BARE_LF,
     MS_EI_BARE_CR,
+    MS_EI_LINE_NUL,
     MS_EI_BODY_UNTERMINATED,
     MS_EI_BODY_SMUGGLING,
     MS_EI_BODY_LINE_TOO_LONG,
@@ -372,6 +373,8 @@ void ms_credentials_exposed(ms_ctx_t *c, const char *mech, const char *user,
                             bool challenge_response);
 
 /* Rendering helpers. */
+proto_item *ms_add_text(ms_ctx_t *c, proto_tree *tree, int hf, int offset, int len,
+                        unsigned enc);
 proto_item *ms_add_string(ms_ctx_t *c, proto_tree *tree, int hf, int offset, int len);
 void ms_render_sasl(ms_ctx_t *c, proto_tree *tree);
 

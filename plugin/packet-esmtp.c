@@ -792,7 +792,7 @@ esmtp_render_reply(ms_ctx_t *c)
         if (ll < 0) { ll = end - pos; next = end; }
         guint8 sep;
         int code = reply_code(tvb, pos, ll, &sep);
-        proto_item *li = proto_tree_add_item(t, p->hf.reply_line, tvb, pos, ll, ENC_UTF_8 | ENC_NA);
+        proto_item *li = ms_add_string(c, t, p->hf.reply_line, pos, ll);
         proto_tree *lt = proto_item_add_subtree(li, ett_reply_line);
         if (code < 0) {
             expert_add_info_format(c->pinfo, li, &p->ei[EI_REPLY_INVALID],

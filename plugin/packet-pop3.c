@@ -537,12 +537,12 @@ pop3_render_reply(ms_ctx_t *c)
     int off = c->offset, len = c->line_len, end = off + len;
     int sl = status_len(tvb, off, len);
 
-    proto_item *li = proto_tree_add_item(t, p->hf.reply_line, tvb, off, len, ENC_UTF_8 | ENC_NA);
+    proto_item *li = ms_add_string(c, t, p->hf.reply_line, off, len);
     if (!sl) {
         expert_add_info(c->pinfo, li, &p->ei[EI_STATUS_INVALID]);
         return ms_line_string(c, off, len);
     }
-    proto_tree_add_item(t, hf_status, tvb, off, sl, ENC_ASCII | ENC_NA);
+    ms_add_text(c, t, hf_status, off, sl, ENC_ASCII);
     int text = skip_spaces(tvb, off + sl, end);
     if (sl == 1) {
         /* "+ challenge": a SASL continuation, not mail content. */
