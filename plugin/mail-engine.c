@@ -1298,6 +1298,8 @@ unit_label(const ms_unit_t *u)
 }
 
 /* Hands a completed message to IMF (Export Objects -> IMF works from it). */
+static bool message_view_read(ms_ctx_t *c);
+
 static void
 render_message(ms_ctx_t *c)
 {
@@ -1313,12 +1315,84 @@ render_message(ms_ctx_t *c)
         return;
     proto_tree_add_uint(c->unit_tree, c->proto->hf.message_len, c->tvb, c->offset, 0,
                         tvb_reported_length(msg));
+    if (!message_view_read(c))
+        return;
     /* IMF names itself in the columns; keep ours, the session view. */
     col_set_writable(c->pinfo->cinfo, COL_PROTOCOL, FALSE);
     col_set_writable(c->pinfo->cinfo, COL_INFO, FALSE);
     call_dissector(imf_handle, msg, c->pinfo, proto_tree_get_root(c->tree));
     col_set_writable(c->pinfo->cinfo, COL_PROTOCOL, TRUE);
     col_set_writable(c->pinfo->cinfo, COL_INFO, TRUE);
+}
+
+/* ---- IMF on demand --------------------------------------------------------
+ * Handing each message to IMF (and the MIME dissectors below it) is about
+ * half of what mail traffic costs, whoever dissects it.  Its result is read
+ * by a visible tree (GUI details, -V, PDML/JSON), by taps (Export Objects
+ * IMF; expert info consumers), by taps that walk the tree (Protocol
+ * Hierarchy reads every top-level protocol item, and those are never
+ * faked; io,stat asks for the tree as well), and by filters,
+ * fields and columns -- which Wireshark announces by marking each field it
+ * will look for, and the field's protocol, as referenced before dissecting.
+ * A referenced protocol that is not already among this frame's layers may
+ * be in the message (IMF, MIME, anything a MIME part holds), so IMF runs.
+ * Without any of these, nobody would see IMF's work: skip it. */
+
+static int imf_tap_id = -1, expert_tap_id = -1, hf_frame_protocols = -1, proto_ws_col = -1;
+static header_field_info **all_protocols;   /* every registered protocol */
+static guint n_all_protocols;
+
+static void
+collect_protocols(void)
+{
+    void *cookie = NULL;
+    GPtrArray *a = g_ptr_array_new();
+    for (int id = proto_get_first_protocol(&cookie); id != -1; id = proto_get_next_protocol(&cookie))
+        g_ptr_array_add(a, proto_registrar_get_nth((guint)id));
+    n_all_protocols = a->len;
+    all_protocols = (header_field_info **)wmem_memdup(wmem_epan_scope(), a->pdata,
+                                                      a->len * sizeof(header_field_info *));
+    g_ptr_array_free(a, TRUE);
+    imf_tap_id = find_tap_id("imf_eo");   /* Export Objects: <protocol>_eo */
+    expert_tap_id = find_tap_id("expert");
+    hf_frame_protocols = proto_registrar_get_id_byname("frame.protocols");
+    proto_ws_col = proto_get_id_by_filter_name("_ws.col");
+}
+
+static bool
+protocol_in_frame_layers(const packet_info *pinfo, int proto_id)
+{
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f))
+        if (GPOINTER_TO_INT(wmem_list_frame_data(f)) == proto_id)
+            return true;
+    return false;
+}
+
+static bool
+message_view_read(ms_ctx_t *c)
+{
+    if (!c->proto->pref_imf_on_demand)
+        return true;
+    if (!all_protocols)
+        collect_protocols();
+    if (have_tap_listener(imf_tap_id) || have_tap_listener(expert_tap_id) ||
+        (union_of_tap_listener_flags() & TL_REQUIRES_PROTO_TREE))
+        return true;
+    if (!c->tree)
+        return false;
+    const tree_data_t *td = PTREE_DATA(c->tree);
+    if (td->visible)
+        return true;
+    if (hf_frame_protocols >= 0 &&
+        proto_registrar_get_nth((guint)hf_frame_protocols)->ref_type != HF_REF_TYPE_NONE)
+        return true;   /* the protocol list names IMF */
+    for (guint i = 0; i < n_all_protocols; i++) {
+        const header_field_info *h = all_protocols[i];
+        if (h->ref_type != HF_REF_TYPE_NONE && h->id != proto_ws_col &&
+            !protocol_in_frame_layers(c->pinfo, h->id))
+            return true;
+    }
+    return false;
 }
 
 static void
@@ -1548,10 +1622,7 @@ layers_have_tls(const packet_info *pinfo)
     static int proto_tls = -2;
     if (proto_tls == -2)
         proto_tls = proto_get_id_by_filter_name("tls");
-    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f))
-        if (GPOINTER_TO_INT(wmem_list_frame_data(f)) == proto_tls)
-            return true;
-    return false;
+    return protocol_in_frame_layers(pinfo, proto_tls);
 }
 
 int
@@ -1902,6 +1973,7 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
     p->pref_desegment = true;
     p->pref_reassemble = true;
     p->pref_mask_secrets = false;
+    p->pref_imf_on_demand = true;
     range_convert_str(wmem_epan_scope(), &p->pref_ports, p->default_ports, 65535);
     range_convert_str(wmem_epan_scope(), &p->pref_tls_ports, p->default_tls_ports, 65535);
     prefs_register_range_preference(module, "ports", "Standard TCP ports",
@@ -1919,6 +1991,14 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         "Collect message content (DATA, BDAT, RETR, TOP), remove dot-stuffing and hand the "
         "message to the IMF dissector (File > Export Objects > IMF).",
         &p->pref_reassemble);
+    prefs_register_bool_preference(module, "imf_on_demand", "Dissect messages as IMF only when read",
+        "Hand a reassembled message to IMF only when something reads the result: a visible "
+        "packet tree, a filter, field or column on any protocol that is not below this one "
+        "(imf, mime_multipart, ...), Export Objects, expert info consumers or Protocol "
+        "Hierarchy statistics. This skips about half the cost of mail traffic in tshark runs "
+        "that only look at the session. Off: always, as Wireshark's built-in dissectors do "
+        "(e.g. for hex dumps that should list IMF's decoded MIME parts).",
+        &p->pref_imf_on_demand);
     prefs_register_bool_preference(module, "mask_secrets", "Mask secrets",
         "Show decoded passwords and tokens as ******** (user names stay visible).",
         &p->pref_mask_secrets);

@@ -319,7 +319,7 @@ struct ms_proto {
     expert_field ei[MS_EI_MAX];
     fragment_items frag_items;
     /* Preferences. */
-    ms_pref_bool_t pref_desegment, pref_reassemble, pref_mask_secrets;
+    ms_pref_bool_t pref_desegment, pref_reassemble, pref_mask_secrets, pref_imf_on_demand;
     range_t *pref_ports, *pref_tls_ports;
     range_t *applied_ports, *applied_tls_ports;
     bool handed_off;
