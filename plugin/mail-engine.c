@@ -1338,6 +1338,8 @@ render_message(ms_ctx_t *c)
  * be in the message (IMF, MIME, anything a MIME part holds), so IMF runs.
  * Without any of these, nobody would see IMF's work: skip it. */
 
+static ms_proto_t *ms_protos[2];   /* esmtp and pop3, as they are handed off */
+
 static int imf_tap_id = -1, expert_tap_id = -1, hf_frame_protocols = -1, proto_ws_col = -1;
 static header_field_info **all_protocols;   /* every registered protocol */
 static guint n_all_protocols;
@@ -1360,6 +1362,15 @@ collect_protocols(void)
 }
 
 static bool
+is_mailscope_protocol(int proto_id)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(ms_protos); i++)
+        if (ms_protos[i] && ms_protos[i]->proto_id == proto_id)
+            return true;
+    return false;
+}
+
+static bool
 protocol_in_frame_layers(const packet_info *pinfo, int proto_id)
 {
     for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f))
@@ -1375,11 +1386,12 @@ message_view_read(ms_ctx_t *c)
         return true;
     if (!all_protocols)
         collect_protocols();
-    if (have_tap_listener(imf_tap_id) || have_tap_listener(expert_tap_id) ||
-        (union_of_tap_listener_flags() & TL_REQUIRES_PROTO_TREE))
+    if (have_tap_listener(imf_tap_id) || have_tap_listener(expert_tap_id))
         return true;
     if (!c->tree)
-        return false;
+        return false;   /* e.g. the first pass of -2: no tree, nothing to read */
+    if (union_of_tap_listener_flags() & TL_REQUIRES_PROTO_TREE)
+        return true;
     const tree_data_t *td = PTREE_DATA(c->tree);
     if (td->visible)
         return true;
@@ -1389,7 +1401,7 @@ message_view_read(ms_ctx_t *c)
     for (guint i = 0; i < n_all_protocols; i++) {
         const header_field_info *h = all_protocols[i];
         if (h->ref_type != HF_REF_TYPE_NONE && h->id != proto_ws_col &&
-            !protocol_in_frame_layers(c->pinfo, h->id))
+            !is_mailscope_protocol(h->id) && !protocol_in_frame_layers(c->pinfo, h->id))
             return true;
     }
     return false;
@@ -2064,7 +2076,6 @@ apply_port_range(const char *table, range_t **applied, range_t *wanted,
 }
 
 /* Protocols whose port preferences are applied (both of mailscope's). */
-static ms_proto_t *ms_protos[2];
 
 static void
 apply_all_port_preferences(void)
