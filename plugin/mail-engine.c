@@ -1745,17 +1745,23 @@ looks_like_start(const ms_proto_t *p, tvbuff_t *tvb, int len)
 {
     if (len > 64)
         return MS_LOOKS_UNKNOWN;
+    /* Runs for every short segment of every unclaimed conversation: raw
+     * bytes, first octet first, no tvb call per marker. */
+    const guint8 *d = tvb_get_ptr(tvb, 0, len);
+    if (memchr(d, '\n', (size_t)len))
+        return MS_LOOKS_UNKNOWN;   /* a whole line, and looks_like() said no */
+    guint8 first = (guint8)g_ascii_toupper(d[0]);
     for (const ms_marker_t *m = p->line_starts; m && m->text; m++) {
+        if ((guint8)g_ascii_toupper(m->text[0]) != first)
+            continue;
         int ml = (int)strlen(m->text);
         int n = len < ml ? len : ml;
-        if (tvb_strncaseeql(tvb, 0, m->text, n) != 0)
+        if (g_ascii_strncasecmp((const char *)d, m->text, (gsize)n) != 0)
             continue;
         /* The rest must be printable text. */
-        for (int i = n; i < len; i++) {
-            guint8 ch = tvb_get_uint8(tvb, i);
-            if (ch < 0x20 && ch != '\r')
+        for (int i = n; i < len; i++)
+            if (d[i] < 0x20 && d[i] != '\r')
                 return MS_LOOKS_UNKNOWN;
-        }
         return m->looks;
     }
     return MS_LOOKS_UNKNOWN;
