@@ -1652,7 +1652,6 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     c.from_tcp = !layers_have_tls(pinfo);
     if (c.from_tcp && data)
         c.tcp_flags = ((const struct tcpinfo *)data)->flags;
-    c.s = session_for_packet(p, tvb, pinfo);
 
     ms_frame_units_t *units = frame_units(p, pinfo, c.first_pass);
     /* First pass: the frame's units so far are exactly those the earlier
@@ -1660,7 +1659,15 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
      * packet-scoped allocation.  Later passes replay with a stored one. */
     guint32 first_cursor = c.first_pass && units ? units->n : 0;
     guint32 *cursor = c.first_pass ? &first_cursor : replay_cursor(p, pinfo);
-    bool from_srv = from_server(c.s, pinfo);
+    bool from_srv;
+    if (c.first_pass) {
+        c.s = session_for_packet(p, tvb, pinfo);
+        from_srv = from_server(c.s, pinfo);
+    } else {
+        /* Replaying: the records know their direction and rendering reads
+         * no session state, so no conversation lookup (c.s stays NULL). */
+        from_srv = units && *cursor < units->n && units->units[*cursor]->from_server;
+    }
 
     /* The protocol item and columns appear with the first unit: a call that
      * only asks TCP for more data shows nothing, as in a second pass where
