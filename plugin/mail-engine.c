@@ -29,9 +29,16 @@ static dissector_handle_t tls_handle;
 static guint32 ms_next_msg_id = 1;
 
 typedef struct {
-    guint32 n, cap;
-    ms_unit_t **units;
+    guint32 n, cap;            /* units, and room in more[] */
+    ms_unit_t *first;          /* most frames hold a single unit: no array */
+    ms_unit_t **more;          /* units 2..n */
 } ms_frame_units_t;
+
+static inline ms_unit_t *
+frame_unit_at(const ms_frame_units_t *f, guint32 i)
+{
+    return i == 0 ? f->first : f->more[i - 1];
+}
 
 typedef struct {
     ms_unit_t *unit;
@@ -529,7 +536,7 @@ sasl_client_message(ms_ctx_t *c, int offset, int len)
 {
     ms_session_t *s = c->s;
     ms_unit_t *u = c->u;
-    u->mech = s->sasl_mech_name;
+    ms_unit_sasl(u)->mech = s->sasl_mech_name;
     u->aux = s->sasl_step;
     if (len == 1 && tvb_get_uint8(c->tvb, offset) == '*') {
         ms_note(c, MS_EI_AUTH_CANCELLED, "The client cancelled the %s exchange (\"*\")",
@@ -554,20 +561,20 @@ sasl_client_message(ms_ctx_t *c, int offset, int len)
         p = sasl_field(p, end, 0, &l2);
         sasl_field(p, end, 0, &l3);
         if (l1)
-            u->authzid = cred_string(authzid, l1);
-        u->user = cred_string(authcid, l2);
-        u->secret = cred_string(p, l3);
-        s->user = u->user;
-        ms_credentials_exposed(c, "AUTH PLAIN", u->user, false);
+            ms_unit_sasl(u)->authzid = cred_string(authzid, l1);
+        ms_unit_sasl(u)->user = cred_string(authcid, l2);
+        ms_unit_sasl(u)->secret = cred_string(p, l3);
+        s->user = MS_SASL(u, user);
+        ms_credentials_exposed(c, "AUTH PLAIN", MS_SASL(u, user), false);
         break;
     }
     case MS_SASL_LOGIN:
         if (u->aux == 0) {
-            u->user = cred_string(d, dlen);
-            s->user = u->user;
+            ms_unit_sasl(u)->user = cred_string(d, dlen);
+            s->user = MS_SASL(u, user);
         } else {
-            u->user = s->user;
-            u->secret = cred_string(d, dlen);
+            ms_unit_sasl(u)->user = s->user;
+            ms_unit_sasl(u)->secret = cred_string(d, dlen);
             ms_credentials_exposed(c, "AUTH LOGIN", s->user, false);
         }
         break;
@@ -575,17 +582,17 @@ sasl_client_message(ms_ctx_t *c, int offset, int len)
         /* user SP hex-digest (RFC 2195) */
         gsize ul;
         const guint8 *digest = sasl_field(d, end, ' ', &ul);
-        u->user = cred_string(d, ul);
-        u->decoded = cred_string(digest, (gsize)(end - digest));
-        s->user = u->user;
-        ms_credentials_exposed(c, "AUTH CRAM-MD5", u->user, true);
+        ms_unit_sasl(u)->user = cred_string(d, ul);
+        ms_unit_sasl(u)->decoded = cred_string(digest, (gsize)(end - digest));
+        s->user = MS_SASL(u, user);
+        ms_credentials_exposed(c, "AUTH CRAM-MD5", MS_SASL(u, user), true);
         break;
     }
     case MS_SASL_XOAUTH2:
-        u->user = sasl_kv(d, end, "user=");
-        u->secret = sasl_kv(d, end, "auth=");
-        s->user = u->user;
-        ms_credentials_exposed(c, "AUTH XOAUTH2", u->user, false);
+        ms_unit_sasl(u)->user = sasl_kv(d, end, "user=");
+        ms_unit_sasl(u)->secret = sasl_kv(d, end, "auth=");
+        s->user = MS_SASL(u, user);
+        ms_credentials_exposed(c, "AUTH XOAUTH2", MS_SASL(u, user), false);
         break;
     case MS_SASL_OAUTHBEARER: {
         /* gs2-header "n,a=user," then \x01-separated key=value pairs (RFC 7628) */
@@ -595,15 +602,15 @@ sasl_client_message(ms_ctx_t *c, int offset, int len)
         if (a && a + 3 <= d + hl && a[1] == 'a' && a[2] == '=') {
             gsize al;
             sasl_field(a + 3, d + hl, ',', &al);
-            u->user = cred_string(a + 3, al);
+            ms_unit_sasl(u)->user = cred_string(a + 3, al);
         }
-        u->secret = sasl_kv(kv, end, "auth=");
-        s->user = u->user;
-        ms_credentials_exposed(c, "AUTH OAUTHBEARER", u->user, false);
+        ms_unit_sasl(u)->secret = sasl_kv(kv, end, "auth=");
+        s->user = MS_SASL(u, user);
+        ms_credentials_exposed(c, "AUTH OAUTHBEARER", MS_SASL(u, user), false);
         break;
     }
     default:
-        u->decoded = cred_string(d, dlen);
+        ms_unit_sasl(u)->decoded = cred_string(d, dlen);
         break;
     }
 }
@@ -626,7 +633,7 @@ ms_sasl_start(ms_ctx_t *c, int mech_off, int mech_len, int ir_off, int ir_len)
             s->sasl_mech_name = sasl_mechs[i].name;
         }
     }
-    c->u->mech = s->sasl_mech_name;
+    ms_unit_sasl(c->u)->mech = s->sasl_mech_name;
     /* "=" is an empty initial response (RFC 4954, RFC 5034). */
     if (ir_len == 1 && tvb_get_uint8(c->tvb, ir_off) == '=')
         s->sasl_step++;
@@ -640,14 +647,14 @@ ms_sasl_challenge(ms_ctx_t *c, int off, int len)
     if (!c->first_pass)
         return;
     ms_session_t *s = c->s;
-    c->u->mech = s->sasl_mech_name;
+    ms_unit_sasl(c->u)->mech = s->sasl_mech_name;
     s->sasl_awaiting = 1;
     if (len <= 0)
         return;
     gsize dlen = 0;
     guint8 *d = sasl_decode(c, off, len, &dlen);
     if (d)
-        c->u->decoded = cred_string(d, dlen);
+        ms_unit_sasl(c->u)->decoded = cred_string(d, dlen);
 }
 
 void
@@ -1229,9 +1236,9 @@ unit_summary(ms_ctx_t *c)
         if (!c->want_text)
             return "";
         return wmem_strdup_printf(c->pinfo->pool, "%s continuation%s",
-                                  u->mech ? u->mech : "AUTH",
-                                  u->user && !u->secret ? " (user name)" :
-                                  u->secret ? " (secret)" : "");
+                                  MS_SASL(u, mech) ? MS_SASL(u, mech) : "AUTH",
+                                  MS_SASL(u, user) && !MS_SASL(u, secret) ? " (user name)" :
+                                  MS_SASL(u, secret) ? " (secret)" : "");
     case MS_UNIT_CONTENT:
         proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
                             u->len, u->len);
@@ -1541,28 +1548,28 @@ ms_render_sasl(ms_ctx_t *c, proto_tree *tree)
     ms_proto_t *p = c->proto;
     const ms_unit_t *u = c->u;
     proto_item *it;
-    if (u->mech) {
-        it = proto_tree_add_string(tree, p->hf.auth_mechanism, c->tvb, 0, 0, u->mech);
+    if (MS_SASL(u, mech)) {
+        it = proto_tree_add_string(tree, p->hf.auth_mechanism, c->tvb, 0, 0, MS_SASL(u, mech));
         proto_item_set_generated(it);
     }
     if (u->kind == MS_UNIT_SASL) {
         ms_add_text(c, tree, p->hf.auth_base64, c->offset, c->line_len, ENC_ASCII);
     }
-    if (u->user) {
-        it = proto_tree_add_string(tree, p->hf.auth_username, c->tvb, 0, 0, u->user);
+    if (MS_SASL(u, user)) {
+        it = proto_tree_add_string(tree, p->hf.auth_username, c->tvb, 0, 0, MS_SASL(u, user));
         proto_item_set_generated(it);
     }
-    if (u->secret) {
+    if (MS_SASL(u, secret)) {
         it = proto_tree_add_string(tree, p->hf.auth_secret, c->tvb, 0, 0,
-                                   p->pref_mask_secrets ? "********" : u->secret);
+                                   p->pref_mask_secrets ? "********" : MS_SASL(u, secret));
         proto_item_set_generated(it);
     }
-    if (u->authzid) {
-        it = proto_tree_add_string(tree, p->hf.auth_authzid, c->tvb, 0, 0, u->authzid);
+    if (MS_SASL(u, authzid)) {
+        it = proto_tree_add_string(tree, p->hf.auth_authzid, c->tvb, 0, 0, MS_SASL(u, authzid));
         proto_item_set_generated(it);
     }
-    if (u->decoded) {
-        it = proto_tree_add_string(tree, p->hf.auth_decoded, c->tvb, 0, 0, u->decoded);
+    if (MS_SASL(u, decoded)) {
+        it = proto_tree_add_string(tree, p->hf.auth_decoded, c->tvb, 0, 0, MS_SASL(u, decoded));
         proto_item_set_generated(it);
     }
 }
@@ -1586,12 +1593,17 @@ frame_units(const ms_proto_t *p, packet_info *pinfo, bool create)
 static void
 frame_units_append(ms_frame_units_t *f, ms_unit_t *u)
 {
-    if (f->n == f->cap) {
+    if (f->n == 0) {
+        f->first = u;
+        f->n = 1;
+        return;
+    }
+    if (f->n - 1 == f->cap) {
         guint32 cap = f->cap ? f->cap * 2 : 4;
-        f->units = wmem_realloc(wmem_file_scope(), f->units, cap * sizeof(ms_unit_t *));
+        f->more = wmem_realloc(wmem_file_scope(), f->more, cap * sizeof(ms_unit_t *));
         f->cap = cap;
     }
-    f->units[f->n++] = u;
+    f->more[f->n++ - 1] = u;
 }
 
 /* Packet-scoped replay cursor: counts the units of this frame dissected so
@@ -1666,7 +1678,7 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     } else {
         /* Replaying: the records know their direction and rendering reads
          * no session state, so no conversation lookup (c.s stays NULL). */
-        from_srv = units && *cursor < units->n && units->units[*cursor]->from_server;
+        from_srv = units && *cursor < units->n && frame_unit_at(units, *cursor)->from_server;
     }
 
     /* The protocol item and columns appear with the first unit: a call that
@@ -1705,7 +1717,7 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
                 pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
                 break;
             }
-            u = units->units[*cursor];
+            u = frame_unit_at(units, *cursor);
             if (u->len == 0 || (int)u->len > avail - offset)
                 break;  /* records do not fit this data: show no more */
         }

@@ -158,13 +158,31 @@ typedef struct ms_unit {
     guint32 msg_id;            /* reassembly id of the message this piece belongs to */
     guint32 msg_len;           /* content: octets of message so far (after this unit) */
     nstime_t delta;            /* reply: time since the request */
+    struct ms_sasl_info *sasl; /* credentials and SASL data: few units have them */
+    ms_note_t *notes;
+} ms_unit_t;
+
+/* What a unit of an authentication exchange carries (kept apart from
+ * ms_unit_t, which every message-body segment has one of). */
+typedef struct ms_sasl_info {
     const char *mech;          /* SASL mechanism of the exchange */
     const char *user;          /* decoded user name */
     const char *secret;        /* decoded password/token (shown masked by preference) */
     const char *decoded;       /* decoded SASL challenge/response text */
     const char *authzid;       /* SASL PLAIN authorization identity */
-    ms_note_t *notes;
-} ms_unit_t;
+} ms_sasl_info_t;
+
+/* A unit's SASL record, created when first written (first pass). */
+static inline ms_sasl_info_t *
+ms_unit_sasl(ms_unit_t *u)
+{
+    if (!u->sasl)
+        u->sasl = wmem_new0(wmem_file_scope(), ms_sasl_info_t);
+    return u->sasl;
+}
+
+/* Reads one SASL field of a unit: NULL when it has none. */
+#define MS_SASL(u, field) ((u)->sasl ? (u)->sasl->field : NULL)
 
 typedef struct ms_proto ms_proto_t;
 typedef struct ms_session ms_session_t;

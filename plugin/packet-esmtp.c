@@ -605,7 +605,7 @@ esmtp_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
         else
             ms_auth_result(c, code == 235, code >= 0 ? "SMTP reply" : "invalid reply");
         if (code != 334 && code != 235 && code >= 0)
-            c->u->mech = request->mech;
+            ms_unit_sasl(c->u)->mech = MS_SASL(request, mech);
         return;
     }
 
@@ -828,7 +828,7 @@ esmtp_render_reply(ms_ctx_t *c)
     }
     if (u->flags & MS_UF_PARTIAL)
         expert_add_info(c->pinfo, c->unit_item, &p->ei[EI_REPLY_GROUP_PARTIAL]);
-    if (first_code == 334 || u->mech)
+    if (first_code == 334 || MS_SASL(u, mech))
         ms_render_sasl(c, t);
 
     const char *first = ms_line_string(c, c->offset, c->line_len);

@@ -274,20 +274,20 @@ pop3_analyze_request(ms_ctx_t *c)
     case CMD_USER:
         st->user_sent = 1;
         s->user = ms_strdup_line(c, arg_off, MIN(arg_len, MS_MAX_CRED_LEN));
-        c->u->user = s->user;
+        ms_unit_sasl(c->u)->user = s->user;
         break;
     case CMD_PASS:
         if (!after_user)
             ms_note(c, MS_EI_OUT_OF_ORDER, "PASS without a preceding USER");
-        c->u->user = s->user;
-        c->u->secret = ms_strdup_line(c, arg_off, MIN(arg_len, MS_MAX_CRED_LEN));
+        ms_unit_sasl(c->u)->user = s->user;
+        ms_unit_sasl(c->u)->secret = ms_strdup_line(c, arg_off, MIN(arg_len, MS_MAX_CRED_LEN));
         ms_credentials_exposed(c, "USER/PASS", s->user, false);
         break;
     case CMD_APOP: {
         int nl = ms_token_len(c->tvb, arg_off, arg_len);
         s->user = ms_strdup_line(c, arg_off, MIN(nl, MS_MAX_CRED_LEN));
-        c->u->user = s->user;
-        c->u->mech = "APOP";
+        ms_unit_sasl(c->u)->user = s->user;
+        ms_unit_sasl(c->u)->mech = "APOP";
         ms_credentials_exposed(c, "APOP", s->user, true);
         break;
     }
@@ -398,7 +398,7 @@ pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
     }
 
     /* SASL exchange (AUTH and the client's continuation lines). */
-    if (request->kind == MS_UNIT_SASL || (request->cmd == CMD_AUTH && request->mech)) {
+    if (request->kind == MS_UNIT_SASL || (request->cmd == CMD_AUTH && MS_SASL(request, mech))) {
         if (sl == 1) {
             ms_sasl_challenge(c, text, text_len);
             return;
@@ -576,7 +576,7 @@ pop3_render_reply(ms_ctx_t *c)
         if (gt > lt && tvb_find_uint8(tvb, lt, gt - lt, '@') > 0)
             ms_add_string(c, t, hf_apop_timestamp, lt, gt - lt + 1);
     }
-    if (u->mech)
+    if (MS_SASL(u, mech))
         ms_render_sasl(c, t);
     return ms_line_string(c, off, len);
 }
