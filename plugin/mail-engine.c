@@ -796,6 +796,57 @@ end_body(ms_ctx_t *c, ms_direction_t *d)
  * Scanner states: 0 inside a line, 1 at a line start after CRLF, 2 saw "."
  * at a line start, 3 saw ".\r" at a line start, 4 at a line start after a
  * bare LF or CR (where a "." would end data on lenient servers). */
+/* The unstuffed message octets of one content segment: runs of the
+ * segment's own octets (between dropped stuffing dots), kept as one range
+ * of the tvb while they are contiguous -- the common case, which then costs
+ * no copy -- and copied into a buffer only when a dot is dropped inside the
+ * segment or a CR held back from the previous segment must be put back. */
+typedef struct {
+    const guint8 *p;
+    int avail;
+    int a0, a1;                /* the single range, while there is one */
+    guint8 *buf;               /* otherwise the copied octets */
+    int blen;
+    wmem_allocator_t *pool;
+} ms_body_out_t;
+
+static void
+body_out_to_buffer(ms_body_out_t *o)
+{
+    if (o->buf)
+        return;
+    o->buf = (guint8 *)wmem_alloc(o->pool, (gsize)o->avail + 2);
+    o->blen = o->a1 - o->a0;
+    memcpy(o->buf, o->p + o->a0, (size_t)o->blen);
+}
+
+static void
+body_out_range(ms_body_out_t *o, int from, int to)
+{
+    if (to <= from)
+        return;
+    if (!o->buf) {
+        if (o->a1 == o->a0) { o->a0 = from; o->a1 = to; return; }
+        if (o->a1 == from) { o->a1 = to; return; }
+        body_out_to_buffer(o);
+    }
+    memcpy(o->buf + o->blen, o->p + from, (size_t)(to - from));
+    o->blen += to - from;
+}
+
+static void
+body_out_byte(ms_body_out_t *o, guint8 ch)
+{
+    body_out_to_buffer(o);
+    o->buf[o->blen++] = ch;
+}
+
+/* Message content: scans for <CRLF>.<CRLF>, removes dot-stuffing, watches
+ * line lengths and ambiguous end-of-data sequences.  Streams: no TCP
+ * reassembly is requested, so a 100 MB body costs one pass over its bytes.
+ * Scanner states: 0 inside a line, 1 at a line start after CRLF, 2 saw "."
+ * at a line start, 3 saw ".\r" at a line start, 4 at a line start after a
+ * bare LF or CR (where a "." would end data on lenient servers). */
 static ms_unit_t *
 frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
 {
@@ -803,8 +854,9 @@ frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
     if (d->msg_len == 0 && d->scan == 1)
         u->flags |= MS_UF_STARTS_BODY;
     const guint8 *p = tvb_get_ptr(c->tvb, offset, avail);
-    guint8 *out = d->msg_id ? (guint8 *)wmem_alloc(c->pinfo->pool, (gsize)avail + 2) : NULL;
-    int olen = 0;
+    ms_body_out_t ob = { p, avail, 0, 0, NULL, 0, c->pinfo->pool };
+    ms_body_out_t *out = d->msg_id ? &ob : NULL;
+    int run = 0;               /* start of the octets not yet given to out */
     int i = 0;
     guint8 scan = d->scan;
     guint32 line_len = d->line_len;
@@ -830,8 +882,18 @@ frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
             scan = 0; /* stuffed dot dropped; the line goes on */
             continue;
         case 3: /* ".\r" */
-            if (ch == '\n') { ended = true; i++; continue; }
-            if (out) out[olen++] = '\r';
+            if (ch == '\n') {
+                /* The end: nothing from the CR on belongs to the message
+                 * (a CR that ended the previous segment was held back). */
+                if (out)
+                    body_out_range(out, run, i > 0 ? i - 1 : 0);
+                ended = true;
+                i++;
+                run = i;
+                continue;
+            }
+            if (out && i == 0)
+                body_out_byte(out, '\r');   /* the held-back CR was data */
             if (!(d->body_flags & 1)) {
                 d->body_flags |= 1;
                 ms_note(c, MS_EI_BODY_SMUGGLING,
@@ -841,7 +903,14 @@ frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
             scan = 0;
             continue;
         case 1:
-            if (ch == '.') { scan = 2; i++; continue; }
+            if (ch == '.') {
+                if (out)
+                    body_out_range(out, run, i);   /* the dot is dropped */
+                run = i + 1;
+                scan = 2;
+                i++;
+                continue;
+            }
             scan = 0;
             break;
         case 4:
@@ -856,7 +925,7 @@ frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
         default:
             break;
         }
-        /* Inside a line: copy up to the next line end quickly. */
+        /* Inside a line: skip to the next line end quickly. */
         int start = i;
         if (next_cr < i) {
             const guint8 *q = memchr(p + i, '\r', (size_t)(avail - i));
@@ -867,19 +936,13 @@ frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
             next_lf = q ? (int)(q - p) : avail;
         }
         i = next_cr < next_lf ? next_cr : next_lf;
-        if (out && i > start) {
-            memcpy(out + olen, p + start, i - start);
-            olen += i - start;
-        }
         line_len += (guint32)(i - start);
         if (i >= avail)
             break;
         ch = p[i];
-        if (out) out[olen++] = ch;
         i++;
         if (ch == '\r') {
             if (i < avail && p[i] == '\n') {
-                if (out) out[olen++] = '\n';
                 i++;
                 scan = 1;
             } else if (i >= avail) {
@@ -914,6 +977,10 @@ frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
         }
         line_len = 0;
     }
+    /* The rest of the segment, except a CR after a line-start dot: whether
+     * it is data or ends the message, the next segment tells. */
+    if (out && !ended)
+        body_out_range(out, run, scan == 3 ? i - 1 : i);
     /* Remember whether this segment ended right after a CR, so that an LF
      * opening the next one completes a CRLF rather than being bare. */
     if (prev_cr)
@@ -924,10 +991,12 @@ frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
     d->line_len = line_len;
     u->len = (guint32)i;
     u->msg_id = d->msg_id;
-    d->msg_len += (guint32)olen;
-    u->msg_len = out ? d->msg_len : 0;
     if (out) {
-        tvbuff_t *data = tvb_new_child_real_data(c->tvb, out, olen, olen);
+        int olen = ob.buf ? ob.blen : ob.a1 - ob.a0;
+        d->msg_len += (guint32)olen;
+        u->msg_len = d->msg_len;
+        tvbuff_t *data = ob.buf ? tvb_new_child_real_data(c->tvb, ob.buf, olen, olen)
+                                : tvb_new_subset_length(c->tvb, offset + ob.a0, olen);
         add_message_fragment(c, d, data, ended);
     }
     if (ended)
