@@ -1387,6 +1387,12 @@ render_message(ms_ctx_t *c)
         return;
     tvbuff_t *msg = process_reassembled_data(c->tvb, c->offset, c->pinfo, "Reassembled message",
                                              fh, &c->proto->frag_items, NULL, c->unit_tree);
+    /* The whole message as one FT_BYTES value costs a copy of it in every
+     * visible tree, where the "Reassembled message" data source shows the
+     * same octets: added only when a filter or field asks for it. */
+    if (msg && proto_registrar_get_nth((guint)c->proto->hf.reassembled_data)->ref_type !=
+               HF_REF_TYPE_NONE)
+        proto_tree_add_item(c->unit_tree, c->proto->hf.reassembled_data, msg, 0, -1, ENC_NA);
     if (!msg || !imf_handle)
         return;
     proto_tree_add_uint(c->unit_tree, c->proto->hf.message_len, c->tvb, c->offset, 0,
@@ -1979,7 +1985,7 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         { &h->reassembled_length, "Reassembled length", "reassembled.length", FT_UINT32,
           BASE_DEC, NULL, NULL },
         { &h->reassembled_data, "Reassembled data", "reassembled.data", FT_BYTES, BASE_NONE,
-          NULL, NULL },
+          NULL, "The whole reassembled message (added when a filter or field refers to it)" },
     };
     /* Wireshark keeps pointers into these arrays until epan_cleanup() and
      * never frees them: epan scope (g_new0 would be a definite leak at exit,
@@ -2010,7 +2016,8 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         &p->ett_fragment, &p->ett_fragments, &h->fragments, &h->fragment,
         &h->fragment_overlap, &h->fragment_overlap_conflicts, &h->fragment_multiple_tails,
         &h->fragment_too_long_fragment, &h->fragment_error, &h->fragment_count,
-        &h->reassembled_in, &h->reassembled_length, &h->reassembled_data, "Message fragments"
+        &h->reassembled_in, &h->reassembled_length, NULL /* see render_message() */,
+        "Message fragments"
     };
     p->frag_items = fi;
 
