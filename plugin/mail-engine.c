@@ -1598,9 +1598,13 @@ render_unit(ms_ctx_t *c)
     proto_item_set_text(c->unit_item, "%s: %s", unit_label(u), summary);
     render_links(c);
 
-    col_append_sep_fstr(c->pinfo->cinfo, COL_INFO, " | ", "[%s] %s: %s",
-                        val_to_str_const(u->phase, p->phase_vals, "?"),
-                        u->from_server ? "S" : "C", summary);
+    /* Concatenated, not formatted: this runs for every PDU of every frame
+     * whose Info column is shown. */
+    if (c->want_text)
+        col_append_sep_str(c->pinfo->cinfo, COL_INFO, " | ",
+                           wmem_strconcat(c->pinfo->pool, "[",
+                                          val_to_str_const(u->phase, p->phase_vals, "?"),
+                                          u->from_server ? "] S: " : "] C: ", summary, NULL));
 
     if (u->prev_phase != 0xff)
         expert_add_info_format(c->pinfo, c->unit_item, &p->ei[MS_EI_PHASE_CHANGE],
