@@ -536,7 +536,8 @@ sasl_client_message(ms_ctx_t *c, int offset, int len)
 {
     ms_session_t *s = c->s;
     ms_unit_t *u = c->u;
-    ms_unit_sasl(u)->mech = s->sasl_mech_name;
+    ms_sasl_info_t *si = ms_unit_sasl(u);
+    si->mech = s->sasl_mech_name;
     u->aux = s->sasl_step;
     if (len == 1 && tvb_get_uint8(c->tvb, offset) == '*') {
         ms_note(c, MS_EI_AUTH_CANCELLED, "The client cancelled the %s exchange (\"*\")",
@@ -561,20 +562,20 @@ sasl_client_message(ms_ctx_t *c, int offset, int len)
         p = sasl_field(p, end, 0, &l2);
         sasl_field(p, end, 0, &l3);
         if (l1)
-            ms_unit_sasl(u)->authzid = cred_string(authzid, l1);
-        ms_unit_sasl(u)->user = cred_string(authcid, l2);
-        ms_unit_sasl(u)->secret = cred_string(p, l3);
-        s->user = MS_SASL(u, user);
-        ms_credentials_exposed(c, "AUTH PLAIN", MS_SASL(u, user), false);
+            si->authzid = cred_string(authzid, l1);
+        si->user = cred_string(authcid, l2);
+        si->secret = cred_string(p, l3);
+        s->user = si->user;
+        ms_credentials_exposed(c, "AUTH PLAIN", si->user, false);
         break;
     }
     case MS_SASL_LOGIN:
         if (u->aux == 0) {
-            ms_unit_sasl(u)->user = cred_string(d, dlen);
-            s->user = MS_SASL(u, user);
+            si->user = cred_string(d, dlen);
+            s->user = si->user;
         } else {
-            ms_unit_sasl(u)->user = s->user;
-            ms_unit_sasl(u)->secret = cred_string(d, dlen);
+            si->user = s->user;
+            si->secret = cred_string(d, dlen);
             ms_credentials_exposed(c, "AUTH LOGIN", s->user, false);
         }
         break;
@@ -582,17 +583,17 @@ sasl_client_message(ms_ctx_t *c, int offset, int len)
         /* user SP hex-digest (RFC 2195) */
         gsize ul;
         const guint8 *digest = sasl_field(d, end, ' ', &ul);
-        ms_unit_sasl(u)->user = cred_string(d, ul);
-        ms_unit_sasl(u)->decoded = cred_string(digest, (gsize)(end - digest));
-        s->user = MS_SASL(u, user);
-        ms_credentials_exposed(c, "AUTH CRAM-MD5", MS_SASL(u, user), true);
+        si->user = cred_string(d, ul);
+        si->decoded = cred_string(digest, (gsize)(end - digest));
+        s->user = si->user;
+        ms_credentials_exposed(c, "AUTH CRAM-MD5", si->user, true);
         break;
     }
     case MS_SASL_XOAUTH2:
-        ms_unit_sasl(u)->user = sasl_kv(d, end, "user=");
-        ms_unit_sasl(u)->secret = sasl_kv(d, end, "auth=");
-        s->user = MS_SASL(u, user);
-        ms_credentials_exposed(c, "AUTH XOAUTH2", MS_SASL(u, user), false);
+        si->user = sasl_kv(d, end, "user=");
+        si->secret = sasl_kv(d, end, "auth=");
+        s->user = si->user;
+        ms_credentials_exposed(c, "AUTH XOAUTH2", si->user, false);
         break;
     case MS_SASL_OAUTHBEARER: {
         /* gs2-header "n,a=user," then \x01-separated key=value pairs (RFC 7628) */
@@ -602,15 +603,15 @@ sasl_client_message(ms_ctx_t *c, int offset, int len)
         if (a && a + 3 <= d + hl && a[1] == 'a' && a[2] == '=') {
             gsize al;
             sasl_field(a + 3, d + hl, ',', &al);
-            ms_unit_sasl(u)->user = cred_string(a + 3, al);
+            si->user = cred_string(a + 3, al);
         }
-        ms_unit_sasl(u)->secret = sasl_kv(kv, end, "auth=");
-        s->user = MS_SASL(u, user);
-        ms_credentials_exposed(c, "AUTH OAUTHBEARER", MS_SASL(u, user), false);
+        si->secret = sasl_kv(kv, end, "auth=");
+        s->user = si->user;
+        ms_credentials_exposed(c, "AUTH OAUTHBEARER", si->user, false);
         break;
     }
     default:
-        ms_unit_sasl(u)->decoded = cred_string(d, dlen);
+        si->decoded = cred_string(d, dlen);
         break;
     }
 }
@@ -1626,31 +1627,25 @@ ms_render_sasl(ms_ctx_t *c, proto_tree *tree)
 {
     ms_proto_t *p = c->proto;
     const ms_unit_t *u = c->u;
-    proto_item *it;
-    if (MS_SASL(u, mech)) {
-        it = proto_tree_add_string(tree, p->hf.auth_mechanism, c->tvb, 0, 0, MS_SASL(u, mech));
-        proto_item_set_generated(it);
-    }
-    if (u->kind == MS_UNIT_SASL) {
+    const ms_sasl_info_t *si = u->sasl;
+    if (si && si->mech)
+        proto_item_set_generated(proto_tree_add_string(tree, p->hf.auth_mechanism, c->tvb, 0, 0,
+                                                       si->mech));
+    if (u->kind == MS_UNIT_SASL)
         ms_add_text(c, tree, p->hf.auth_base64, c->offset, c->line_len, ENC_ASCII);
-    }
-    if (MS_SASL(u, user)) {
-        it = proto_tree_add_string(tree, p->hf.auth_username, c->tvb, 0, 0, MS_SASL(u, user));
-        proto_item_set_generated(it);
-    }
-    if (MS_SASL(u, secret)) {
-        it = proto_tree_add_string(tree, p->hf.auth_secret, c->tvb, 0, 0,
-                                   p->pref_mask_secrets ? "********" : MS_SASL(u, secret));
-        proto_item_set_generated(it);
-    }
-    if (MS_SASL(u, authzid)) {
-        it = proto_tree_add_string(tree, p->hf.auth_authzid, c->tvb, 0, 0, MS_SASL(u, authzid));
-        proto_item_set_generated(it);
-    }
-    if (MS_SASL(u, decoded)) {
-        it = proto_tree_add_string(tree, p->hf.auth_decoded, c->tvb, 0, 0, MS_SASL(u, decoded));
-        proto_item_set_generated(it);
-    }
+    if (!si)
+        return;
+    /* What the exchange revealed, in this order under the PDU. */
+    const struct { int hf; const char *value; } generated[] = {
+        { p->hf.auth_username, si->user },
+        { p->hf.auth_secret, si->secret && p->pref_mask_secrets ? "********" : si->secret },
+        { p->hf.auth_authzid, si->authzid },
+        { p->hf.auth_decoded, si->decoded },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(generated); i++)
+        if (generated[i].value)
+            proto_item_set_generated(proto_tree_add_string(tree, generated[i].hf, c->tvb, 0, 0,
+                                                           generated[i].value));
 }
 
 /* ======================================================================
