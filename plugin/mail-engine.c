@@ -426,7 +426,14 @@ void
 ms_credentials_exposed(ms_ctx_t *c, const char *mech, const char *user,
                        bool challenge_response)
 {
-    if (!c->first_pass || unit_is_protected(c))
+    if (!c->first_pass)
+        return;
+    /* Every credential goes to the credentials tap, inside TLS too (a user
+     * who decrypts the session sees it); only the warnings need cleartext. */
+    ms_sasl_info_t *si = ms_unit_sasl(c->u);
+    si->cred_kind = mech;
+    si->cred_challenge = challenge_response;
+    if (unit_is_protected(c))
         return;
     const char *who = user ? user : "(unknown user)";
     if (challenge_response) {
@@ -676,6 +683,20 @@ ms_auth_result(ms_ctx_t *c, bool success, const char *how)
     }
     ms_note(c, MS_EI_AUTH_FAILED, "Authentication failed (%s) for user \"%s\"",
             how, s->user ? s->user : "(unknown)");
+}
+
+/* After a client line's analysis (first pass): a user name this line
+ * introduced (USER, APOP, AUTH LOGIN's first answer, a PLAIN response...)
+ * is remembered with its frame, and a credential the line completed learns
+ * where its user name travelled (the same frame, or the USER/LOGIN one). */
+static void
+note_user_frame(ms_ctx_t *c, const char *user_before)
+{
+    ms_session_t *s = c->s;
+    if (s->user != user_before)
+        s->user_frame = c->pinfo->num;
+    if (c->u->sasl && c->u->sasl->cred_kind)
+        c->u->sasl->cred_user_frame = s->user ? s->user_frame : 0;
 }
 
 /* ======================================================================
@@ -1243,6 +1264,7 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
                 from_srv ? "Reply" : "Command", line_total, limit);
 
     if (!from_srv) {
+        const char *user_before = s->user;
         if (s->sasl_awaiting) {
             u->kind = MS_UNIT_SASL;
             s->sasl_awaiting = 0;
@@ -1254,6 +1276,7 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
             s->any_request = 1;
             p->analyze_request(c);
         }
+        note_user_frame(c, user_before);
         /* The protocol may have recognised message content instead. */
         if (u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_SASL)
             pending_push(s, u, c->pinfo);
@@ -1564,6 +1587,44 @@ stats_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt, const
     return TAP_PACKET_REDRAW;
 }
 
+/* Tools > Credentials and tshark -z credentials: one row per credential,
+ * on every pass that has the tap (the first pass of a one-pass run, the
+ * second of -2, each GUI retap).  The tap shows user name, frames and the
+ * Info text, never the secret; clicking the row selects the secret's field,
+ * which the mask_secrets preference masks as everywhere else. */
+static int credentials_tap = -1;
+
+static const char *
+credential_info(ms_ctx_t *c, const ms_sasl_info_t *si)
+{
+    wmem_strbuf_t *info = wmem_strbuf_new(c->pinfo->pool, si->cred_kind);
+    if (si->cred_user_frame && si->cred_user_frame != c->pinfo->num)
+        wmem_strbuf_append_printf(info, ", username in packet %u", si->cred_user_frame);
+    if (si->cred_challenge)
+        wmem_strbuf_append(info, ", digest only");
+    wmem_strbuf_append(info, c->u->flags & MS_UF_PROTECTED ? ", inside TLS" : ", cleartext");
+    return wmem_strbuf_finalize(info);
+}
+
+static void
+tap_credential(ms_ctx_t *c)
+{
+    const ms_proto_t *p = c->proto;
+    const ms_sasl_info_t *si = c->u->sasl;
+    if (!si || !si->cred_kind || !have_tap_listener(credentials_tap))
+        return;
+    ms_tap_credential_t *t = wmem_new0(c->pinfo->pool, ms_tap_credential_t);
+    t->num = c->pinfo->num;
+    t->username_num = si->cred_user_frame;
+    t->password_hf_id = (unsigned)(si->secret ? p->hf.auth_secret
+                                   : si->decoded ? p->hf.auth_decoded : p->hf.request_arg);
+    t->username = wmem_strdup(c->pinfo->pool, si->user ? si->user
+                                                       : MS_TAP_CREDENTIALS_PLACEHOLDER);
+    t->proto = p->name;
+    t->info = (char *)credential_info(c, si);
+    tap_queue_packet(credentials_tap, c->pinfo, t);
+}
+
 static void
 render_unit(ms_ctx_t *c)
 {
@@ -1620,6 +1681,7 @@ render_unit(ms_ctx_t *c)
     }
     render_message(c);
     tap_unit(c);
+    tap_credential(c);
 }
 
 void
@@ -2081,6 +2143,7 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
 
     p->handle = register_dissector(p->abbrev, dissector, proto_id);
     p->tap = register_tap(p->abbrev);
+    credentials_tap = register_tap("credentials");   /* shared with the built-ins */
 
     p->pref_desegment = true;
     p->pref_reassemble = true;

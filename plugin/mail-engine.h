@@ -170,6 +170,11 @@ typedef struct ms_sasl_info {
     const char *secret;        /* decoded password/token (shown masked by preference) */
     const char *decoded;       /* decoded SASL challenge/response text */
     const char *authzid;       /* SASL PLAIN authorization identity */
+    /* The credential this PDU completes, for Wireshark's credentials tap
+     * (decided on the first pass, reported on every pass). */
+    const char *cred_kind;     /* "AUTH PLAIN", "USER/PASS", "APOP"...; NULL: none */
+    guint32 cred_user_frame;   /* frame that carried the user name (0: not seen) */
+    bool cred_challenge;       /* a challenge-response digest, not the secret itself */
 } ms_sasl_info_t;
 
 /* A unit's SASL record, created when first written (first pass). */
@@ -236,6 +241,7 @@ struct ms_session {
     guint32  pending_overflow; /* requests beyond MS_MAX_PENDING, unmatched */
     ms_unit_t **pending;       /* ring of request units */
     const char *user;          /* last user name seen (USER, SASL) */
+    guint32  user_frame;       /* frame that carried it */
     const char *sasl_mech_name;
     const char *sasl_challenge;/* last decoded server challenge (CRAM-MD5) */
     void    *proto_data;       /* protocol's own session state */

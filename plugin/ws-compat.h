@@ -70,4 +70,23 @@ typedef gboolean ms_pref_bool_t;
 WS_DLL_PUBLIC guint32 ssl_starttls_ack(dissector_handle_t tls_handle, packet_info *pinfo,
                                        dissector_handle_t app_handle);
 
+/* Wireshark's "credentials" tap (Tools > Credentials, tshark -z credentials)
+ * takes this record.  Its type lives in ui/tap-credentials.h, which no
+ * release installs, so mailscope declares the same layout here.  Checked
+ * against 4.0.17's ui/tap-credentials.h (guint/gchar * members); 4.4 and
+ * 4.6 keep the members, order and sizes, spelled unsigned/char *.  The
+ * `credentials` ctest test reads the tap's output on each release (tools/
+ * versions), so a layout change there fails a test instead of passing
+ * silently. */
+typedef struct {
+    unsigned num;             /* frame of the secret (the packet the row selects) */
+    unsigned username_num;    /* frame of the user name (0: not seen) */
+    unsigned password_hf_id;  /* field the GUI selects in that packet */
+    char *username;
+    const char *proto;        /* "SMTP", "POP3": what users know the protocols as */
+    char *info;
+} ms_tap_credential_t;
+/* What the tap's consumers show for a user name that was never seen. */
+#define MS_TAP_CREDENTIALS_PLACEHOLDER "n.a."
+
 #endif /* MAILSCOPE_WS_COMPAT_H */

@@ -52,7 +52,8 @@ set(_ms_checks
   goldens-one-pass
   goldens-two-pass
   assertions-one-pass
-  assertions-two-pass)
+  assertions-two-pass
+  credentials)
 
 foreach(_check IN LISTS _ms_checks)
   add_test(NAME ${_check} COMMAND ${_ms_runner} ${_check})
@@ -65,7 +66,7 @@ endforeach()
 # tshark-based checks are reported as not run instead of failing by the dozen.
 set_tests_properties(plugin-load PROPERTIES FIXTURES_SETUP mailscope_loaded)
 set_tests_properties(
-  goldens-one-pass goldens-two-pass assertions-one-pass assertions-two-pass
+  goldens-one-pass goldens-two-pass assertions-one-pass assertions-two-pass credentials
   PROPERTIES FIXTURES_REQUIRED mailscope_loaded)
 # The longest-running checks first, so that ctest -j keeps both cores busy.
 set_tests_properties(goldens-one-pass goldens-two-pass assertions-one-pass assertions-two-pass
