@@ -2238,18 +2238,33 @@ apply_port_range(const char *table, range_t **applied, range_t *wanted,
     for_each_port(wanted, take_port, &job);
 }
 
-/* Protocols whose port preferences are applied (both of mailscope's). */
+/* The ports a protocol holds: its preferences while it is enabled, none
+ * while it is disabled (Analyze > Enabled Protocols, --disable-protocol).
+ * A disabled dissector's table entries would otherwise keep the built-in
+ * smtp/pop off their standard ports: TCP would find our handle, see it
+ * disabled and fall back to plain data. */
+static void
+apply_ports(ms_proto_t *p)
+{
+    bool enabled = proto_is_protocol_enabled(find_protocol_by_id(p->proto_id));
+    range_t *none = enabled ? NULL : range_empty(wmem_epan_scope());
+    apply_port_range("tcp.port", &p->applied_ports, enabled ? p->pref_ports : none,
+                     p->handle, false);
+    apply_port_range("tls.port", &p->applied_tls_ports, enabled ? p->pref_tls_ports : none,
+                     p->handle, true);
+    if (none)
+        wmem_free(wmem_epan_scope(), none);
+}
 
+/* Runs whenever a capture is (re)dissected: after the preference files,
+ * after the built-ins re-registered their ports, and after the Enabled
+ * Protocols dialog or --disable-protocol changed what is enabled. */
 static void
 apply_all_port_preferences(void)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(ms_protos); i++) {
-        ms_proto_t *p = ms_protos[i];
-        if (!p)
-            continue;
-        apply_port_range("tcp.port", &p->applied_ports, p->pref_ports, p->handle, false);
-        apply_port_range("tls.port", &p->applied_tls_ports, p->pref_tls_ports, p->handle, true);
-    }
+    for (size_t i = 0; i < G_N_ELEMENTS(ms_protos); i++)
+        if (ms_protos[i])
+            apply_ports(ms_protos[i]);
 }
 
 void
@@ -2291,6 +2306,5 @@ ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_nam
             init_registered = true;
         }
     }
-    apply_port_range("tcp.port", &p->applied_ports, p->pref_ports, p->handle, false);
-    apply_port_range("tls.port", &p->applied_tls_ports, p->pref_tls_ports, p->handle, true);
+    apply_ports(p);
 }
