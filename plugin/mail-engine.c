@@ -255,13 +255,25 @@ ms_note(ms_ctx_t *c, int ei, const char *fmt, ...)
     *tail = n;
 }
 
+/* Is this the greeting of a session the capture saw from its start?  Such
+ * a session was never in the Unknown phase (which stands for "the capture
+ * started mid-session"), so entering Connection is not a phase change. */
+static bool
+session_opens_here(const ms_ctx_t *c, guint8 phase)
+{
+    const ms_proto_t *p = c->proto;
+    return phase == p->phase_connection && c->s->phase == p->phase_unknown &&
+           !c->s->any_request;
+}
+
 void
 ms_set_phase(ms_ctx_t *c, guint8 phase)
 {
     if (!c->first_pass)
         return;
     if (c->s->phase != phase) {
-        c->u->prev_phase = c->s->phase;
+        if (!session_opens_here(c, phase))
+            c->u->prev_phase = c->s->phase;
         c->s->phase = phase;
     }
     c->u->phase = phase;
@@ -1656,8 +1668,13 @@ render_unit(ms_ctx_t *c)
         proto_item_set_generated(it);
     }
 
+    /* "Listing: 3 lines", not "Listing: Listing: 3 lines": a summary that
+     * names its kind itself (for the Info column) is the whole label. */
     const char *summary = unit_summary(c);
-    proto_item_set_text(c->unit_item, "%s: %s", unit_label(u), summary);
+    if (g_str_has_prefix(summary, unit_label(u)))
+        proto_item_set_text(c->unit_item, "%s", summary);
+    else
+        proto_item_set_text(c->unit_item, "%s: %s", unit_label(u), summary);
     render_links(c);
 
     /* Concatenated, not formatted: this runs for every PDU of every frame

@@ -849,7 +849,7 @@ static const ms_marker_t esmtp_line_starts[] = {
 
 static ms_proto_t esmtp = {
     .name = "SMTP",
-    .long_name = "Simple Mail Transfer Protocol (mailscope)",
+    .long_name = "Simple Mail Transfer Protocol (mailscope, filter: esmtp)",
     .abbrev = "esmtp",
     .default_ports = "25,587,2525",
     .default_tls_ports = "465",
@@ -942,9 +942,12 @@ proto_register_esmtp(void)
           "Multi-line reply shown in parts", EXPFILL } },
     };
 
-    /* Short names must be unique: the built-in dissector owns "SMTP". The
-     * Protocol column still says "SMTP" (see ms_dissect). */
-    proto_esmtp = proto_register_protocol(esmtp.long_name, "mailscope-SMTP", esmtp.abbrev);
+    /* Short names must be unique: the built-in dissector owns "SMTP", so
+     * ours is "ESMTP" (Expert Information, Enabled Protocols, Protocol
+     * Hierarchy show it).  The Protocol column still says "SMTP" (see
+     * ms_dissect); the long name, which labels the packet tree, names the
+     * filter, since `smtp` finds nothing while the plugin owns the traffic. */
+    proto_esmtp = proto_register_protocol(esmtp.long_name, "ESMTP", esmtp.abbrev);
     proto_register_field_array(proto_esmtp, hf, G_N_ELEMENTS(hf));
     proto_register_subtree_array(ett, G_N_ELEMENTS(ett));
     module_t *module = prefs_register_protocol(proto_esmtp, proto_reg_handoff_esmtp);

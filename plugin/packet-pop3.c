@@ -632,7 +632,7 @@ static const ms_marker_t pop3_line_starts[] = {
 
 static ms_proto_t pop3 = {
     .name = "POP3",
-    .long_name = "Post Office Protocol version 3 (mailscope)",
+    .long_name = "Post Office Protocol version 3 (mailscope, filter: pop3)",
     .abbrev = "pop3",
     .default_ports = "110",
     .default_tls_ports = "995",
@@ -714,8 +714,9 @@ proto_register_pop3(void)
           "Retrieved message size differs from the size LIST reported", EXPFILL } },
     };
 
-    /* Short names must be unique: the built-in dissector owns "POP". */
-    proto_pop3 = proto_register_protocol(pop3.long_name, "mailscope-POP3", pop3.abbrev);
+    /* Short names must be unique: the built-in dissector owns "POP", so ours
+     * is "POP3"; the long name (the packet tree's label) names the filter. */
+    proto_pop3 = proto_register_protocol(pop3.long_name, "POP3", pop3.abbrev);
     proto_register_field_array(proto_pop3, hf, G_N_ELEMENTS(hf));
     proto_register_subtree_array(ett, G_N_ELEMENTS(ett));
     module_t *module = prefs_register_protocol(proto_pop3, proto_reg_handoff_pop3);
