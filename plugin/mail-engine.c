@@ -1553,6 +1553,8 @@ typedef struct {
     const char *token;         /* command word or reply code/status */
     guint8 kind;               /* ms_unit_kind_t */
     guint8 cleartext;          /* a cleartext-credential warning was raised */
+    /* For the statistics tree's order: */
+    guint8 phase_num;          /* the phase's number, which follows the session's course */
 } ms_tap_t;
 
 static void
@@ -1564,6 +1566,7 @@ tap_unit(ms_ctx_t *c)
         return;
     ms_tap_t *t = wmem_new0(c->pinfo->pool, ms_tap_t);
     t->phase = val_to_str_const(u->phase, p->phase_vals, "?");
+    t->phase_num = u->phase;
     t->kind = u->kind;
     if (u->kind == MS_UNIT_REQUEST) {
         const ms_command_t *cmd = ms_lookup_command(p, c->tvb, c->offset, c->line_len);
@@ -1581,21 +1584,49 @@ tap_unit(ms_ctx_t *c)
     tap_queue_packet(p->tap, c->pinfo, t);
 }
 
-/* Statistics > mailscope: phases, commands, replies, cleartext credentials
- * (tshark -z esmtp,tree / -z pop3,tree). */
+/* Statistics > mailscope > SMTP/POP3 sessions (tshark -z esmtp,tree /
+ * -z pop3,tree).  The tree is sorted by name (see ms_handoff_common), so
+ * names carry the order: phases are numbered in the order a session goes
+ * through them, SMTP reply codes sit under their class (2xx..5xx). */
+#define ST_PHASES   "Session phases (PDUs)"
+#define ST_COMMANDS "Commands"
+#define ST_REPLIES  "Replies"
+#define ST_CLEAR    "Cleartext credentials"
+
+/* RFC 5321 section 4.2.1: what the first digit of a reply code says. */
+static const char *
+reply_class_node(const char *code)
+{
+    if (!code || strlen(code) != 3 || !g_ascii_isdigit(code[0]))
+        return NULL;
+    switch (code[0]) {
+    case '2': return "2xx Positive completion";
+    case '3': return "3xx Positive intermediate";
+    case '4': return "4xx Transient negative completion";
+    case '5': return "5xx Permanent negative completion";
+    default:  return "Other reply codes";
+    }
+}
+
 static tap_packet_status
 stats_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt, const void *data,
                   tap_flags_t flags)
 {
     const ms_tap_t *t = (const ms_tap_t *)data;
-    int phases = tick_stat_node(st, "Session phases (PDUs)", 0, TRUE);
-    tick_stat_node(st, t->phase, phases, FALSE);
+    int phases = tick_stat_node(st, ST_PHASES, 0, TRUE);
+    tick_stat_node(st, wmem_strdup_printf(pinfo->pool, "%u. %s", t->phase_num, t->phase),
+                   phases, FALSE);
     if (t->kind == MS_UNIT_REQUEST && t->token)
-        tick_stat_node(st, t->token, tick_stat_node(st, "Commands", 0, TRUE), FALSE);
-    else if (t->kind == MS_UNIT_REPLY && t->token)
-        tick_stat_node(st, t->token, tick_stat_node(st, "Replies", 0, TRUE), FALSE);
+        tick_stat_node(st, t->token, tick_stat_node(st, ST_COMMANDS, 0, TRUE), FALSE);
+    else if (t->kind == MS_UNIT_REPLY && t->token) {
+        int parent = tick_stat_node(st, ST_REPLIES, 0, TRUE);
+        const char *cls = reply_class_node(t->token);
+        if (cls)
+            parent = tick_stat_node(st, cls, parent, TRUE);
+        tick_stat_node(st, t->token, parent, FALSE);
+    }
     if (t->cleartext)
-        tick_stat_node(st, "Cleartext credentials", 0, FALSE);
+        tick_stat_node(st, ST_CLEAR, 0, FALSE);
     return TAP_PACKET_REDRAW;
 }
 
@@ -2303,10 +2334,15 @@ ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_nam
         heur_dissector_add("tls", heur, tls_display, heur_tls_name, p->proto_id, HEURISTIC_ENABLE);
         /* Epan scope, like the names above (valgrind: g_strdup_printf here
          * was a definite leak). */
-        stats_tree_register(p->abbrev, p->abbrev,
-                            wmem_strdup_printf(wmem_epan_scope(), "mailscope/%s sessions",
-                                               p->name), 0,
-                            stats_tree_packet, NULL, NULL);
+        /* As a plugin tree: only those get a Statistics menu entry (4.0 to
+         * 4.6), here Statistics > mailscope > SMTP sessions (esmtp).  Sorted
+         * by name, ascending (see stats_tree_packet). */
+        stats_tree_register_plugin(p->abbrev, p->abbrev,
+                                   wmem_strdup_printf(wmem_epan_scope(),
+                                                      "mailscope" MS_STATS_TREE_MENU_SEPARATOR
+                                                      "%s sessions (%s)", p->name, p->abbrev),
+                                   ST_SORT_COL_NAME << ST_FLG_SRTCOL_SHIFT,
+                                   stats_tree_packet, NULL, NULL);
         dissector_add_for_decode_as("tcp.port", p->handle);
         dissector_add_for_decode_as("tls.port", p->handle);
         for (size_t i = 0; i < G_N_ELEMENTS(ms_protos); i++)

@@ -70,6 +70,16 @@ typedef gboolean ms_pref_bool_t;
 WS_DLL_PUBLIC guint32 ssl_starttls_ack(dissector_handle_t tls_handle, packet_info *pinfo,
                                        dissector_handle_t app_handle);
 
+/* Statistics menu paths of stats trees: 4.2 and later split them at "//"
+ * (STATS_TREE_MENU_SEPARATOR) and show the last part as the title; 4.0
+ * splits at "/" and would show a "//" in the title and in tshark's output. */
+#include <epan/stats_tree.h>
+#ifdef STATS_TREE_MENU_SEPARATOR
+#define MS_STATS_TREE_MENU_SEPARATOR STATS_TREE_MENU_SEPARATOR
+#else
+#define MS_STATS_TREE_MENU_SEPARATOR "/"
+#endif
+
 /* Wireshark's "credentials" tap (Tools > Credentials, tshark -z credentials)
  * takes this record.  Its type lives in ui/tap-credentials.h, which no
  * release installs, so mailscope declares the same layout here.  Checked
