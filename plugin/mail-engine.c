@@ -1585,9 +1585,11 @@ tap_unit(ms_ctx_t *c)
 }
 
 /* Statistics > mailscope > SMTP/POP3 sessions (tshark -z esmtp,tree /
- * -z pop3,tree).  The tree is sorted by name (see ms_handoff_common), so
- * names carry the order: phases are numbered in the order a session goes
- * through them, SMTP reply codes sit under their class (2xx..5xx). */
+ * -z pop3,tree).  Phases are a range node: every phase is listed, numbered
+ * in the order a session goes through them, and range nodes keep that
+ * order whatever column the tree is sorted by (tshark sorts this tree by
+ * name, ascending; the GUI window starts sorted by name, descending).
+ * SMTP reply codes sit under their class (2xx..5xx). */
 #define ST_PHASES   "Session phases (PDUs)"
 #define ST_COMMANDS "Commands"
 #define ST_REPLIES  "Replies"
@@ -1608,14 +1610,35 @@ reply_class_node(const char *code)
     }
 }
 
+/* The top-level nodes, in this order, and one range per phase ("2.
+ * Handshake" is the range 2..2).  An init callback is also needed for the
+ * GUI itself: Wireshark 4.0's statistics window calls it without checking
+ * for NULL (a tree without one crashed it when opened). */
+static void
+stats_tree_init_for(stats_tree *st, const ms_proto_t *p)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    for (const value_string *v = p->phase_vals; v->strptr; v++)
+        g_ptr_array_add(names, g_strdup_printf("%u. %s", v->value, v->strptr));
+    stats_tree_create_range_node_string(st, ST_PHASES, 0, (int)names->len,
+                                        (char **)names->pdata);
+    g_ptr_array_free(names, TRUE);
+    stats_tree_create_node(st, ST_COMMANDS, 0, STAT_DT_INT, TRUE);
+    stats_tree_create_node(st, ST_REPLIES, 0, STAT_DT_INT, TRUE);
+    stats_tree_create_node(st, ST_CLEAR, 0, STAT_DT_INT, FALSE);
+}
+
+/* One init callback per protocol (the callback gets only the tree). */
+static void stats_tree_init_0(stats_tree *st) { stats_tree_init_for(st, ms_protos[0]); }
+static void stats_tree_init_1(stats_tree *st) { stats_tree_init_for(st, ms_protos[1]); }
+
 static tap_packet_status
 stats_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt, const void *data,
                   tap_flags_t flags)
 {
     const ms_tap_t *t = (const ms_tap_t *)data;
-    int phases = tick_stat_node(st, ST_PHASES, 0, TRUE);
-    tick_stat_node(st, wmem_strdup_printf(pinfo->pool, "%u. %s", t->phase_num, t->phase),
-                   phases, FALSE);
+    tick_stat_node(st, ST_PHASES, 0, FALSE);
+    stats_tree_tick_range(st, ST_PHASES, 0, t->phase_num);
     if (t->kind == MS_UNIT_REQUEST && t->token)
         tick_stat_node(st, t->token, tick_stat_node(st, ST_COMMANDS, 0, TRUE), FALSE);
     else if (t->kind == MS_UNIT_REPLY && t->token) {
@@ -2334,6 +2357,12 @@ ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_nam
         heur_dissector_add("tls", heur, tls_display, heur_tls_name, p->proto_id, HEURISTIC_ENABLE);
         /* Epan scope, like the names above (valgrind: g_strdup_printf here
          * was a definite leak). */
+        dissector_add_for_decode_as("tcp.port", p->handle);
+        dissector_add_for_decode_as("tls.port", p->handle);
+        size_t slot = 0;
+        while (ms_protos[slot])
+            slot++;
+        ms_protos[slot] = p;
         /* As a plugin tree: only those get a Statistics menu entry (4.0 to
          * 4.6), here Statistics > mailscope > SMTP sessions (esmtp).  Sorted
          * by name, ascending (see stats_tree_packet). */
@@ -2342,14 +2371,8 @@ ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_nam
                                                       "mailscope" MS_STATS_TREE_MENU_SEPARATOR
                                                       "%s sessions (%s)", p->name, p->abbrev),
                                    ST_SORT_COL_NAME << ST_FLG_SRTCOL_SHIFT,
-                                   stats_tree_packet, NULL, NULL);
-        dissector_add_for_decode_as("tcp.port", p->handle);
-        dissector_add_for_decode_as("tls.port", p->handle);
-        for (size_t i = 0; i < G_N_ELEMENTS(ms_protos); i++)
-            if (!ms_protos[i]) {
-                ms_protos[i] = p;
-                break;
-            }
+                                   stats_tree_packet,
+                                   slot == 0 ? stats_tree_init_0 : stats_tree_init_1, NULL);
         /* The built-in dissectors re-register their ports when Wireshark
          * applies its preference files, after every plugin's handoff; taking
          * the ports again whenever a capture is (re)dissected keeps ours. */
