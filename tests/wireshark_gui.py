@@ -75,13 +75,18 @@ class Xvfb:
 class Wireshark:
     """One wireshark process with mailscope loaded from build_dir."""
 
-    def __init__(self, xvfb, build_dir, args, wireshark="wireshark"):
+    def __init__(self, xvfb, build_dir, args, wireshark="wireshark", profile=None):
         self.x = xvfb
-        self.env = dict(os.environ, DISPLAY=xvfb.display,
+        extra = {"MAILSCOPE_PROFILE": str(profile)} if profile else {}
+        self.env = dict(os.environ, **extra, DISPLAY=xvfb.display,
                         MAILSCOPE_TSHARK=shutil.which(wireshark) or wireshark,
                         MAILSCOPE_BUILD_DIR=str(build_dir),
                         QT_QPA_PLATFORM="xcb", XDG_RUNTIME_DIR=tempfile.mkdtemp())
-        os.chmod(self.env["XDG_RUNTIME_DIR"], 0o777)
+        # Wireshark runs as uid 65534 (tests/tshark-wrapper); Qt wants its
+        # runtime folder private to that user.
+        if os.geteuid() == 0:
+            os.chown(self.env["XDG_RUNTIME_DIR"], 65534, 65534)
+        os.chmod(self.env["XDG_RUNTIME_DIR"], 0o700)
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen([str(WRAPPER), "--build-dir", str(build_dir), "--"]
                                      + [str(a) for a in args],
