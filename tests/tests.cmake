@@ -71,7 +71,8 @@ set_tests_properties(
   PROPERTIES FIXTURES_REQUIRED mailscope_loaded)
 # The longest-running checks first, so that ctest -j keeps both cores busy.
 set_tests_properties(goldens-one-pass goldens-two-pass assertions-one-pass assertions-two-pass
-  PROPERTIES COST 10)
+  credentials PROPERTIES COST 10)
+set_tests_properties(credentials PROPERTIES TIMEOUT 900)
 
 # The README's field/expert/preference tables match what the plugin registers.
 add_test(NAME readme-tables COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tools/doc-tables --check)
