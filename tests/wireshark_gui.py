@@ -150,7 +150,9 @@ class Wireshark:
 
     # --- what the tests and screenshots do -------------------------------------
     def main_window(self, capture_name, size=SCREEN):
-        w, _ = self.wait_window(r"^" + re.escape(capture_name))
+        # Where the wrapper has to copy the capture (setpriv, in a chroot) the
+        # copy's name is "<n>-<capture>".
+        w, _ = self.wait_window(r"^(\d+-)?" + re.escape(capture_name))
         self.xdo("windowmove", w, 0, 0)
         self.xdo("windowsize", w, size[0], size[1])
         self.settle(2)
