@@ -2359,13 +2359,14 @@ ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_nam
          * was a definite leak). */
         dissector_add_for_decode_as("tcp.port", p->handle);
         dissector_add_for_decode_as("tls.port", p->handle);
-        size_t slot = 0;
-        while (ms_protos[slot])
+        size_t slot = 0;   /* esmtp and pop3: two slots */
+        while (slot + 1 < G_N_ELEMENTS(ms_protos) && ms_protos[slot])
             slot++;
         ms_protos[slot] = p;
         /* As a plugin tree: only those get a Statistics menu entry (4.0 to
-         * 4.6), here Statistics > mailscope > SMTP sessions (esmtp).  Sorted
-         * by name, ascending (see stats_tree_packet). */
+         * 4.6), here Statistics > mailscope > SMTP sessions (esmtp).  tshark
+         * sorts it by name, ascending; phases keep their order in any sort
+         * (see stats_tree_init_for). */
         stats_tree_register_plugin(p->abbrev, p->abbrev,
                                    wmem_strdup_printf(wmem_epan_scope(),
                                                       "mailscope" MS_STATS_TREE_MENU_SEPARATOR
