@@ -5,6 +5,8 @@
  * the session state and stored per frame.  Later passes (tshark -2, the GUI
  * clicking around) replay those records instead of re-running the state
  * machine, so every pass shows the same phases, links and expert infos.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "mail-engine.h"
 

@@ -23,6 +23,8 @@
  *
  * packet-esmtp.c and packet-pop3.c hold only protocol knowledge: command
  * words, reply syntax, state rules, capability lists.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef MAILSCOPE_MAIL_ENGINE_H
 #define MAILSCOPE_MAIL_ENGINE_H

@@ -6,6 +6,8 @@
  *
  * Framing, matching, phases, TLS, SASL and reassembly live in the engine
  * (mail-engine.c); this file knows POP3's words, responses and states.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "mail-engine.h"
 

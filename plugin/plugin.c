@@ -3,6 +3,8 @@
  * Wireshark loads the module, checks plugin_want_major/minor against its own
  * release and calls plugin_register(); everything else in the module is
  * hidden (-fvisibility=hidden), so these are the only exported symbols.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "ws-compat.h"
 #include "mail-engine.h"

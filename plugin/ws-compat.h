@@ -5,6 +5,8 @@
  * those releases is absorbed here, so the dissectors never test versions.
  * Dissector code uses the newest spellings (tvb_get_uint8, bool heuristics);
  * this header maps them back onto older releases.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef MAILSCOPE_WS_COMPAT_H
 #define MAILSCOPE_WS_COMPAT_H
