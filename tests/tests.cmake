@@ -3,6 +3,8 @@
 # Every test runs tests/run-tests CHECK against this build tree; tshark runs
 # through tests/tshark-wrapper with the plugin from ${CMAKE_BINARY_DIR}/plugins.
 # Run them with:  ctest --test-dir <build> --output-on-failure [-R regex] [-j N]
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 find_program(MAILSCOPE_TSHARK tshark)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Minimal reader of callgrind output files (standard library only).
 
 self_costs(path) -> ({(object, function): self Ir}, {(object, function): Ir of

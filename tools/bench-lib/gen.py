@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Deterministic generator of large benchmark captures for tools/bench.
 
     python3 tools/bench-lib/gen.py --kind mixed|nonmail|std --size 200M --out FILE [--seed N]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Scripted mail/negative-protocol clients used by tools/make-captures.
 
 Each scenario talks only to loopback (127.0.0.1 / ::1).  The real servers

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Capture and Session: a tiny TCP conversation simulator.
 
     cap = Capture(start_us=..., snaplen=262144)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Byte-level building blocks: checksums, Ethernet/IPv4/IPv6/TCP headers and
 a minimal pcapng writer.  Standard library only; everything is
 deterministic (no clocks, no randomness)."""
