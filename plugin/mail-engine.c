@@ -1537,7 +1537,7 @@ render_links(ms_ctx_t *c)
         if (u->link) {
             it = proto_tree_add_uint(c->unit_tree, p->hf.response_to, c->tvb, 0, 0, u->link);
             proto_item_set_generated(it);
-            it = proto_tree_add_time(c->unit_tree, p->hf.time, c->tvb, 0, 0, &u->delta);
+            it = proto_tree_add_time(c->unit_tree, p->hf.response_time, c->tvb, 0, 0, &u->delta);
             proto_item_set_generated(it);
         } else if (u->flags & MS_UF_NO_MATCH) {
             it = proto_tree_add_boolean(c->unit_tree, p->hf.no_request, c->tvb, 0, 0, TRUE);
@@ -2077,7 +2077,7 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
           FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), "The reply to this request is in this frame" },
         { &h->response_to, "Response to", "response_to", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), "This is a reply to the request in this frame" },
-        { &h->time, "Response time", "time", FT_RELATIVE_TIME, BASE_NONE, NULL,
+        { &h->response_time, "Response time", "time", FT_RELATIVE_TIME, BASE_NONE, NULL,
           "Time between the request and this reply" },
         { &h->no_request, "Reply without request", "response_to.none", FT_BOOLEAN, BASE_NONE,
           NULL, "No outstanding request matches this reply" },

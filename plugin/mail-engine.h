@@ -292,7 +292,7 @@ typedef struct {
 /* Engine-registered common header fields, per protocol. */
 typedef struct {
     int phase, state, command, command_meaning, request_arg, reply_line,
-        response_in, response_to, time, no_request,
+        response_in, response_to, response_time, no_request,
         auth_mechanism, auth_username, auth_secret, auth_authzid,
         auth_decoded, auth_base64,
         protected_, content_len, message_len, listing_line,
