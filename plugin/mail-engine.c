@@ -208,8 +208,11 @@ ms_render_command(ms_ctx_t *c, int *arg_off, int *arg_len)
 
     /* Known commands in their canonical upper case, so that filters such
      * as command == "VRFY" match what clients send in any case. */
-    proto_item *ci = cmd ? proto_tree_add_string(t, p->hf.command, tvb, off, wl, cmd->word)
-                         : ms_add_text(c, t, p->hf.command, off, wl, ENC_ASCII);
+    proto_item *ci;
+    if (cmd)
+        ci = proto_tree_add_string(t, p->hf.command, tvb, off, wl, cmd->word);
+    else
+        ci = ms_add_text(c, t, p->hf.command, off, wl, ENC_ASCII);
     if (cmd) {
         proto_item *mi = proto_tree_add_string(t, p->hf.command_meaning, tvb, off, wl, cmd->meaning);
         proto_item_set_generated(mi);
