@@ -1638,8 +1638,8 @@ static void stats_tree_init_0(stats_tree *st) { stats_tree_init_for(st, ms_proto
 static void stats_tree_init_1(stats_tree *st) { stats_tree_init_for(st, ms_protos[1]); }
 
 static tap_packet_status
-stats_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt, const void *data,
-                  tap_flags_t flags)
+stats_tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *data,
+                  tap_flags_t flags _U_)
 {
     const ms_tap_t *t = (const ms_tap_t *)data;
     tick_stat_node(st, ST_PHASES, 0, FALSE);
