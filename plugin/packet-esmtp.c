@@ -14,9 +14,6 @@
 #include <string.h>
 #include <stdlib.h>
 
-void proto_register_esmtp(void);
-void proto_reg_handoff_esmtp(void);
-
 static int proto_esmtp = -1;
 
 /* ---- Phases ------------------------------------------------------------- */
