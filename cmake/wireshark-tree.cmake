@@ -17,7 +17,7 @@ set_source_files_properties(${PLUGIN_FILES} PROPERTIES COMPILE_FLAGS "${WERROR_C
 
 add_wireshark_plugin_library(mailscope epan)
 target_include_directories(mailscope PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}/plugin")
-target_compile_definitions(mailscope PRIVATE WS_BUILD_DLL MAILSCOPE_VERSION="${MAILSCOPE_VERSION}")
+target_compile_definitions(mailscope PRIVATE MAILSCOPE_VERSION="${MAILSCOPE_VERSION}")
 target_link_libraries(mailscope epan)
 install_plugin(mailscope epan)
 

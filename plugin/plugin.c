@@ -6,6 +6,10 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+/* Only this file exports symbols (as in Wireshark's generated plugin.c): on
+ * Windows, WS_BUILD_DLL turns WS_DLL_PUBLIC into dllexport, which the other
+ * files must not get for the libwireshark functions they import. */
+#define WS_BUILD_DLL
 #include "ws-compat.h"
 #include "mail-engine.h"
 
