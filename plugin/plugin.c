@@ -9,7 +9,9 @@
 /* Only this file exports symbols (as in Wireshark's generated plugin.c): on
  * Windows, WS_BUILD_DLL turns WS_DLL_PUBLIC into dllexport, which the other
  * files must not get for the libwireshark functions they import. */
+#ifndef WS_BUILD_DLL
 #define WS_BUILD_DLL
+#endif
 #include "ws-compat.h"
 #include "mail-engine.h"
 
