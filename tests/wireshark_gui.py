@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Drive the real Wireshark GUI under Xvfb (tests/gui-check, tools/screenshots).
 
 Wireshark runs through tests/tshark-wrapper (MAILSCOPE_TSHARK pointing at
