@@ -110,3 +110,15 @@ add_test(NAME gui COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/gui-ch
          --build-dir ${CMAKE_BINARY_DIR})
 set_tests_properties(gui PROPERTIES ENVIRONMENT "${_ms_env}" SKIP_RETURN_CODE 77 TIMEOUT 400
   FIXTURES_REQUIRED mailscope_loaded)
+
+# Messages exactly as sent (issue 12): a reference program that shares no
+# code with plugin/ cuts every DATA/RETR/BDAT message out of each capture's
+# TCP payload (tshark "follow" without the plugin) and compares the digests
+# with Export Objects > IMF, one-pass and -2; and each real capture's
+# messages against the copy the server itself stored (test-captures/*.stored/).
+add_test(NAME messages-reference COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/message-oracle
+         --source-dir ${CMAKE_SOURCE_DIR} --build-dir ${CMAKE_BINARY_DIR} reference)
+add_test(NAME messages-stored COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/message-oracle
+         --source-dir ${CMAKE_SOURCE_DIR} --build-dir ${CMAKE_BINARY_DIR} stored)
+set_tests_properties(messages-reference messages-stored PROPERTIES
+  ENVIRONMENT "${_ms_env}" TIMEOUT 900 FIXTURES_REQUIRED mailscope_loaded COST 10)
