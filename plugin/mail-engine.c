@@ -345,9 +345,38 @@ open_message(ms_direction_t *d, bool reassemble)
     d->msg_id = reassemble ? ms_next_msg_id++ : 0;
     d->msg_len = 0;
     d->msg_pieces = 0;
+    d->msg_open = 1;
+    d->msg_tail = NULL;
     d->scan = 1;            /* content starts at the beginning of a line */
     d->line_len = 0;
     d->body_flags = 0;
+}
+
+/* The latest piece of the open message: after the first pass, the flag is
+ * left only on the last piece of a message whose end never came. */
+static void
+message_tail_moves(ms_direction_t *d, ms_unit_t *u)
+{
+    if (d->msg_tail)
+        d->msg_tail->flags &= (guint16)~MS_UF_OPEN_TAIL;
+    d->msg_tail = u;
+    if (u)
+        u->flags |= MS_UF_OPEN_TAIL;
+}
+
+/* The open message is over without an end of its own (the transaction was
+ * reset, the connection closed): nothing of it is reassembled. */
+static void
+drop_message(ms_ctx_t *c, ms_direction_t *d)
+{
+    if (d->msg_id) {
+        tvbuff_t *held = fragment_delete(&ms_reassembly, c->pinfo, d->msg_id, NULL);
+        if (held)
+            tvb_free(held);
+    }
+    message_tail_moves(d, NULL);
+    d->msg_id = 0;
+    d->msg_open = 0;
 }
 
 void
@@ -365,15 +394,18 @@ ms_expect_listing(ms_ctx_t *c, int direction, guint16 listing_kind)
     d->mode = MS_MODE_LISTING;
     d->listing = listing_kind;
     open_message(d, false);
+    d->msg_open = 0;        /* a listing is no message */
 }
+
+/* Adds message octets to the reassembly of the direction's open message. */
+static void add_message_fragment(ms_ctx_t *c, ms_direction_t *d, tvbuff_t *data, bool ends);
 
 void
 ms_expect_chunk(ms_ctx_t *c, guint32 octets, bool last)
 {
     ms_direction_t *d = &c->s->dir[MS_FROM_CLIENT];
-    if (!d->msg_id && c->proto->pref_reassemble) {
-        open_message(d, true);
-    }
+    if (!d->msg_open)
+        open_message(d, c->proto->pref_reassemble);
     d->chunk_left = octets;
     d->chunk_last = last;
     if (octets) {
@@ -381,10 +413,12 @@ ms_expect_chunk(ms_ctx_t *c, guint32 octets, bool last)
     } else if (last && c->first_pass) {
         /* "BDAT 0 LAST": the message ends with this command. */
         c->u->msg_id = d->msg_id;
-        if (d->msg_id)
-            fragment_end_seq_next(&ms_reassembly, c->pinfo, d->msg_id, NULL);
+        c->u->msg_len = d->msg_len;
+        add_message_fragment(c, d, NULL, true);
         c->u->flags |= MS_UF_ENDS_BODY;
+        message_tail_moves(d, NULL);
         d->msg_id = 0;
+        d->msg_open = 0;
     }
 }
 
@@ -392,8 +426,20 @@ void
 ms_cancel_content(ms_ctx_t *c, int direction)
 {
     ms_direction_t *d = &c->s->dir[direction];
-    if (d->mode == MS_MODE_CONTENT || d->mode == MS_MODE_LISTING)
+    if (d->mode == MS_MODE_CONTENT || d->mode == MS_MODE_LISTING) {
         d->mode = MS_MODE_LINES;
+        drop_message(c, d);
+    }
+}
+
+/* A BDAT transaction reset (RSET, MAIL, HELO/EHLO) before its LAST chunk:
+ * its chunks are no message, and the next BDAT starts a new one. */
+void
+ms_abandon_message(ms_ctx_t *c, int direction)
+{
+    ms_direction_t *d = &c->s->dir[direction];
+    if (c->first_pass && d->msg_open && d->mode != MS_MODE_CONTENT)
+        drop_message(c, d);
 }
 
 void
@@ -793,13 +839,23 @@ note_nul_octets(ms_ctx_t *c, int offset, int len, bool from_srv)
                 from_srv ? "server" : "client", nul - offset);
 }
 
-/* Adds message octets to the reassembly of the direction's open message. */
+/* Adds message octets (data may be NULL: none) to the reassembly of the
+ * direction's open message; ends: the message is complete with them.
+ *
+ * Every piece is added as a middle piece and the end is declared with
+ * fragment_end_seq_next(), also when the first piece is the last one:
+ * fragment_add_seq_next() takes a first piece without more to follow for
+ * a datagram that was never fragmented, keeps none of its octets, and
+ * process_reassembled_data() then hands on the rest of the segment from
+ * the unit's start instead -- stuffing dots, the "." line and whatever
+ * followed it (a QUIT, the next reply).  An empty message is one empty
+ * piece, so that it too is reassembled (as zero octets). */
 static void
 add_message_fragment(ms_ctx_t *c, ms_direction_t *d, tvbuff_t *data, bool ends)
 {
     if (!d->msg_id)
         return;
-    guint len = tvb_captured_length(data);
+    guint len = data ? tvb_captured_length(data) : 0;
     if (len && d->msg_pieces >= MS_MAX_MESSAGE_PIECES) {
         /* Too many pieces to reassemble in linear time: give up on this
          * message and free what is held. */
@@ -812,10 +868,13 @@ add_message_fragment(ms_ctx_t *c, ms_direction_t *d, tvbuff_t *data, bool ends)
         d->msg_id = 0;
         return;
     }
-    d->msg_pieces++;
-    if (len)
-        fragment_add_seq_next(&ms_reassembly, data, 0, c->pinfo, d->msg_id, NULL, len, !ends);
-    else if (ends)
+    if (len || (ends && !d->msg_pieces)) {
+        if (!data)
+            data = tvb_new_subset_length(c->tvb, 0, 0);
+        d->msg_pieces++;
+        fragment_add_seq_next(&ms_reassembly, data, 0, c->pinfo, d->msg_id, NULL, len, TRUE);
+    }
+    if (ends)
         fragment_end_seq_next(&ms_reassembly, c->pinfo, d->msg_id, NULL);
 }
 
@@ -826,15 +885,11 @@ end_body(ms_ctx_t *c, ms_direction_t *d)
     d->mode = MS_MODE_LINES;
     if (c->proto->content_ended)
         c->proto->content_ended(c);
+    message_tail_moves(d, NULL);
     d->msg_id = 0;
+    d->msg_open = 0;
 }
 
-/* Message content: scans for <CRLF>.<CRLF>, removes dot-stuffing, watches
- * line lengths and ambiguous end-of-data sequences.  Streams: no TCP
- * reassembly is requested, so a 100 MB body costs one pass over its bytes.
- * Scanner states: 0 inside a line, 1 at a line start after CRLF, 2 saw "."
- * at a line start, 3 saw ".\r" at a line start, 4 at a line start after a
- * bare LF or CR (where a "." would end data on lenient servers). */
 /* The unstuffed message octets of one content segment: runs of the
  * segment's own octets (between dropped stuffing dots), kept as one range
  * of the tvb while they are contiguous -- the common case, which then costs
@@ -893,8 +948,11 @@ frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
     if (d->msg_len == 0 && d->scan == 1)
         u->flags |= MS_UF_STARTS_BODY;
     const guint8 *p = tvb_get_ptr(c->tvb, offset, avail);
+    /* The message octets are collected also when they are not reassembled
+     * (TOP, preference off): the message's length is the same exact figure
+     * everywhere (Info, message.length, the POP3 size check).  Without
+     * stuffing dots this is one range of the tvb, no copy. */
     ms_body_out_t ob = { p, avail, 0, 0, NULL, 0, c->pinfo->pool };
-    ms_body_out_t *out = d->msg_id ? &ob : NULL;
     int run = 0;               /* start of the octets not yet given to out */
     int i = 0;
     guint8 scan = d->scan;
@@ -924,15 +982,14 @@ frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
             if (ch == '\n') {
                 /* The end: nothing from the CR on belongs to the message
                  * (a CR that ended the previous segment was held back). */
-                if (out)
-                    body_out_range(out, run, i > 0 ? i - 1 : 0);
+                body_out_range(&ob, run, i > 0 ? i - 1 : 0);
                 ended = true;
                 i++;
                 run = i;
                 continue;
             }
-            if (out && i == 0)
-                body_out_byte(out, '\r');   /* the held-back CR was data */
+            if (i == 0)
+                body_out_byte(&ob, '\r');   /* the held-back CR was data */
             if (!(d->body_flags & 1)) {
                 d->body_flags |= 1;
                 ms_note(c, MS_EI_BODY_SMUGGLING,
@@ -943,8 +1000,7 @@ frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
             continue;
         case 1:
             if (ch == '.') {
-                if (out)
-                    body_out_range(out, run, i);   /* the dot is dropped */
+                body_out_range(&ob, run, i);   /* the dot is dropped */
                 run = i + 1;
                 scan = 2;
                 i++;
@@ -1018,8 +1074,8 @@ frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
     }
     /* The rest of the segment, except a CR after a line-start dot: whether
      * it is data or ends the message, the next segment tells. */
-    if (out && !ended)
-        body_out_range(out, run, scan == 3 ? i - 1 : i);
+    if (!ended)
+        body_out_range(&ob, run, scan == 3 ? i - 1 : i);
     /* Remember whether this segment ended right after a CR, so that an LF
      * opening the next one completes a CRLF rather than being bare. */
     if (prev_cr)
@@ -1030,16 +1086,18 @@ frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
     d->line_len = line_len;
     u->len = (guint32)i;
     u->msg_id = d->msg_id;
-    if (out) {
-        int olen = ob.buf ? ob.blen : ob.a1 - ob.a0;
-        d->msg_len += (guint32)olen;
-        u->msg_len = d->msg_len;
+    int olen = ob.buf ? ob.blen : ob.a1 - ob.a0;
+    d->msg_len += (guint32)olen;
+    u->msg_len = d->msg_len;
+    if (d->msg_id) {
         tvbuff_t *data = ob.buf ? tvb_new_child_real_data(c->tvb, ob.buf, olen, olen)
                                 : tvb_new_subset_length(c->tvb, offset + ob.a0, olen);
         add_message_fragment(c, d, data, ended);
     }
     if (ended)
         end_body(c, d);
+    else
+        message_tail_moves(d, u);
     return u;
 }
 
@@ -1056,11 +1114,12 @@ frame_chunk(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
     bool ends = d->chunk_left == 0 && d->chunk_last;
     if (d->msg_id)
         add_message_fragment(c, d, tvb_new_subset_length(c->tvb, offset, take), ends);
-    if (d->chunk_left == 0) {
+    if (d->chunk_left == 0)
         d->mode = MS_MODE_LINES;
-        if (ends)
-            end_body(c, d);
-    }
+    if (ends)
+        end_body(c, d);
+    else
+        message_tail_moves(d, u);
     return u;
 }
 
@@ -1354,17 +1413,22 @@ unit_summary(ms_ctx_t *c)
                             u->len, u->len);
         if (!c->want_text)
             return "";
+        /* At the end, the message's own size: the octets Export Objects
+         * gives, not those of this PDU (stuffing dots, the "." line). */
         if (u->flags & MS_UF_ENDS_BODY)
-            return wmem_strdup_printf(c->pinfo->pool, "End of message (%u octets here%s)",
-                                      u->len, u->msg_id ? ", message reassembled" : "");
+            return wmem_strdup_printf(c->pinfo->pool, "End of message (message: %u octets%s)",
+                                      u->msg_len, u->msg_id ? ", reassembled" : "");
         return wmem_strdup_printf(c->pinfo->pool, "Message content (%u octets)", u->len);
     case MS_UNIT_CHUNK:
         proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
                             u->len, u->len);
         if (!c->want_text)
             return "";
-        return wmem_strdup_printf(c->pinfo->pool, "Chunk data (%u octets)%s", u->len,
-                                  u->flags & MS_UF_ENDS_BODY ? ", last chunk" : "");
+        if (u->flags & MS_UF_ENDS_BODY)
+            return wmem_strdup_printf(c->pinfo->pool,
+                                      "Chunk data (%u octets), last chunk (message: %u octets%s)",
+                                      u->len, u->msg_len, u->msg_id ? ", reassembled" : "");
+        return wmem_strdup_printf(c->pinfo->pool, "Chunk data (%u octets)", u->len);
     case MS_UNIT_LISTING: {
         int pos = c->offset, end = c->offset + (int)u->len, lines = 0;
         while (pos < end) {
@@ -1421,7 +1485,13 @@ static void
 render_message(ms_ctx_t *c)
 {
     const ms_unit_t *u = c->u;
-    if (!u->msg_id || !(u->flags & MS_UF_ENDS_BODY))
+    if (!(u->flags & MS_UF_ENDS_BODY) || u->kind == MS_UNIT_LISTING)
+        return;
+    /* The message's exact size (dot-unstuffed, without the "." line; BDAT:
+     * the chunks' octets), also when it is not reassembled. */
+    proto_item_set_generated(proto_tree_add_uint(c->unit_tree, c->proto->hf.message_len, c->tvb,
+                                                 c->offset, 0, u->msg_len));
+    if (!u->msg_id)
         return;
     fragment_head *fh = fragment_get_reassembled_id(&ms_reassembly, c->pinfo, u->msg_id);
     if (!fh)
@@ -1436,8 +1506,6 @@ render_message(ms_ctx_t *c)
         proto_tree_add_item(c->unit_tree, c->proto->hf.reassembled_data, msg, 0, -1, ENC_NA);
     if (!msg || !imf_handle)
         return;
-    proto_tree_add_uint(c->unit_tree, c->proto->hf.message_len, c->tvb, c->offset, 0,
-                        tvb_reported_length(msg));
     if (!message_view_read(c))
         return;
     /* IMF names itself in the columns; keep ours, the session view. */
@@ -1755,6 +1823,15 @@ render_unit(ms_ctx_t *c)
         else
             expert_add_info(c->pinfo, c->unit_item, &p->ei[n->ei]);
     }
+    /* Only once the whole capture has been read (tshark -2, the GUI) is the
+     * latest piece of an open message known to be its last: one-pass tshark
+     * prints each frame before it reads the next.  (A FIN in a data segment
+     * is seen at once: content.unterminated, in every mode.) */
+    if ((u->flags & MS_UF_OPEN_TAIL) && !c->first_pass)
+        expert_add_info_format(c->pinfo, c->unit_item, &p->ei[MS_EI_BODY_INCOMPLETE],
+                               "The message's end is not in the capture (%u octets so far)%s",
+                               u->msg_len,
+                               u->msg_id ? ": not reassembled, not exported" : "");
     render_message(c);
     tap_unit(c);
     tap_credential(c);
@@ -1954,10 +2031,14 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     if (c.first_pass && (c.tcp_flags & MS_TCP_FIN) && c.u) {
         ms_direction_t *d = &c.s->dir[from_srv];
         if (d->mode == MS_MODE_CONTENT || d->mode == MS_MODE_LISTING ||
-            d->mode == MS_MODE_CHUNK) {
+            d->mode == MS_MODE_CHUNK || d->msg_open) {
+            bool exported = d->msg_open && d->msg_id;
             ms_note(&c, MS_EI_BODY_UNTERMINATED,
-                    "The connection closes before the end of the %s",
-                    d->mode == MS_MODE_LISTING ? "multi-line response" : "message");
+                    "The connection closes before the end of the %s%s",
+                    d->mode == MS_MODE_LISTING ? "multi-line response" : "message",
+                    exported ? ": not reassembled, not exported" : "");
+            if (d->msg_open)
+                drop_message(&c, d);   /* said here; not again at the capture's end */
             const ms_note_t *n = c.u->notes;
             while (n->next)
                 n = n->next;
@@ -2101,7 +2182,8 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         { &h->content_len, "Content octets", "content.length", FT_UINT32, BASE_DEC, NULL,
           "Octets of message content or chunk data in this PDU" },
         { &h->message_len, "Message length", "message.length", FT_UINT32, BASE_DEC, NULL,
-          "Octets of the reassembled, dot-unstuffed message" },
+          "Octets of the message: dot-unstuffed, without the terminating \".\" line "
+          "(BDAT: the chunks' octets)" },
         { &h->listing_line, "Listing line", "listing.line", FT_STRING, BASE_NONE, NULL, NULL },
         { &h->fragments, "Message fragments", "fragments", FT_NONE, BASE_NONE, NULL, NULL },
         { &h->fragment, "Message fragment", "fragment", FT_FRAMENUM, BASE_NONE, NULL, NULL },
@@ -2203,6 +2285,8 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
           "Too many outstanding requests to match" },
         { MS_EI_BODY_NOT_REASSEMBLED, "content.not_reassembled", PI_REASSEMBLE, PI_NOTE,
           "Message body too large to reassemble" },
+        { MS_EI_BODY_INCOMPLETE, "content.incomplete", PI_REASSEMBLE, PI_WARN,
+          "Message whose end is not in the capture (not exported)" },
     };
     int nei = (int)G_N_ELEMENTS(eis) + n_proto_eis;
     ei_register_info *ei = wmem_alloc0_array(wmem_epan_scope(), ei_register_info, nei);

@@ -105,6 +105,9 @@ typedef enum { MS_EOL_CRLF = 0, MS_EOL_LF, MS_EOL_CR, MS_EOL_NONE } ms_eol_t;
 #define MS_UF_PARTIAL       0x0008  /* reply shown in parts (too large to group) */
 #define MS_UF_NO_MATCH      0x0020  /* reply that answers no known request */
 #define MS_UF_CONTINUED     0x0040  /* further lines of a reply shown in parts */
+#define MS_UF_OPEN_TAIL     0x0080  /* content/chunk: the latest piece of a message whose end
+                                     * has not come (yet): after the first pass, the last
+                                     * piece of a message the capture ends inside */
 
 /* Engine expert infos, registered per protocol as "<abbrev>.<name>". */
 typedef enum {
@@ -130,6 +133,7 @@ typedef enum {
     MS_EI_BODY_LINE_TOO_LONG,
     MS_EI_PIPELINE_OVERFLOW,
     MS_EI_BODY_NOT_REASSEMBLED,
+    MS_EI_BODY_INCOMPLETE,
     MS_EI_PROTO_FIRST          /* protocols number their own from here */
 } ms_ei_id_t;
 
@@ -158,7 +162,8 @@ typedef struct ms_unit {
     guint16 aux;               /* protocol use (e.g. SASL step, listing kind) */
     guint32 link;              /* request: response frame; reply: request frame */
     guint32 msg_id;            /* reassembly id of the message this piece belongs to */
-    guint32 msg_len;           /* content: octets of message so far (after this unit) */
+    guint32 msg_len;           /* content/chunk: octets of the message so far, this unit
+                                * included (dot-unstuffed, without the "." line) */
     nstime_t delta;            /* reply: time since the request */
     struct ms_sasl_info *sasl; /* credentials and SASL data: few units have them */
     ms_note_t *notes;
@@ -215,6 +220,8 @@ typedef struct {
     guint16 listing;           /* protocol's listing kind */
     guint16 wait_segments;     /* TCP segments the pending PDU has waited for */
     guint32 msg_pieces;        /* reassembly pieces of the open message so far */
+    guint8  msg_open;          /* a message (content or BDAT chunks) has begun, not ended */
+    struct ms_unit *msg_tail;  /* its latest piece (flagged MS_UF_OPEN_TAIL) */
 } ms_direction_t;
 
 /* Session (conversation) state: mutated on the first pass only. */
@@ -386,6 +393,7 @@ void ms_expect_content(ms_ctx_t *c, int direction, bool reassemble_as_message);
 void ms_expect_listing(ms_ctx_t *c, int direction, guint16 listing_kind);
 void ms_expect_chunk(ms_ctx_t *c, guint32 octets, bool last);
 void ms_cancel_content(ms_ctx_t *c, int direction);
+void ms_abandon_message(ms_ctx_t *c, int direction);
 void ms_tls_requested(ms_ctx_t *c);
 void ms_tls_answer(ms_ctx_t *c, bool accepted);
 const char *ms_strdup_line(ms_ctx_t *c, int offset, int len);

@@ -482,6 +482,11 @@ esmtp_analyze_request(ms_ctx_t *c)
     if (cmd->phase != PH_KEEP)
         ms_set_phase(c, cmd->phase);
 
+    /* A transaction reset before BDAT ... LAST: those chunks are no message. */
+    if (cmd->id == CMD_HELO || cmd->id == CMD_EHLO || cmd->id == CMD_LHLO ||
+        cmd->id == CMD_MAIL || cmd->id == CMD_RSET)
+        ms_abandon_message(c, MS_FROM_CLIENT);
+
     switch (cmd->id) {
     case CMD_HELO:
     case CMD_EHLO:

@@ -353,7 +353,7 @@ pop3_content_ended(ms_ctx_t *c)
     pop3_state_t *st = (pop3_state_t *)s->proto_data;
     ms_unit_t *u = c->u;
     guint32 expected;
-    if (u->kind != MS_UNIT_CONTENT || !u->msg_id || !st->retr_msg)
+    if (u->kind != MS_UNIT_CONTENT || !st->retr_msg)
         return;
     if (known_size(st, st->retr_msg, &expected) && expected != u->msg_len)
         ms_note(c, EI_SIZE_MISMATCH,
