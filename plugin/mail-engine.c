@@ -845,10 +845,10 @@ note_nul_octets(ms_ctx_t *c, int offset, int len, bool from_srv)
  * Every piece is added as a middle piece and the end is declared with
  * fragment_end_seq_next(), also when the first piece is the last one:
  * fragment_add_seq_next() takes a first piece without more to follow for
- * a datagram that was never fragmented, keeps none of its octets, and
- * process_reassembled_data() then hands on the rest of the segment from
- * the unit's start instead -- stuffing dots, the "." line and whatever
- * followed it (a QUIT, the next reply).  An empty message is one empty
+ * a datagram that was never fragmented and keeps none of its octets: what
+ * was found for it (by process_reassembled_data(), before) was the rest
+ * of the segment from the unit's start -- stuffing dots, the "." line and
+ * whatever followed it (a QUIT, the next reply).  An empty message is one empty
  * piece, so that it too is reassembled (as zero octets). */
 static void
 add_message_fragment(ms_ctx_t *c, ms_direction_t *d, tvbuff_t *data, bool ends)
@@ -1494,19 +1494,25 @@ render_message(ms_ctx_t *c)
     if (!u->msg_id)
         return;
     fragment_head *fh = fragment_get_reassembled_id(&ms_reassembly, c->pinfo, u->msg_id);
-    if (!fh)
+    if (!fh || fh->reassembled_in != c->pinfo->num || !fh->tvb_data)
         return;
-    tvbuff_t *msg = process_reassembled_data(c->tvb, c->offset, c->pinfo, "Reassembled message",
-                                             fh, &c->proto->frag_items, NULL, c->unit_tree);
+    /* What process_reassembled_data() does for a reassembled sequence,
+     * without its check that the frame's layer number is the one at
+     * reassembly: a message handed to IMF raises the layer number, so a
+     * second message ending in the same frame would be found on a later
+     * pass only if the first pass had called IMF too (it does not when it
+     * has no tree, as in tshark -2), and would vanish. */
+    tvbuff_t *msg = tvb_new_chain(c->tvb, fh->tvb_data);
+    add_new_data_source(c->pinfo, msg, "Reassembled message");
+    proto_item *frag_item = NULL;
+    show_fragment_seq_tree(fh, &c->proto->frag_items, c->unit_tree, c->pinfo, msg, &frag_item);
     /* The whole message as one FT_BYTES value costs a copy of it in every
      * visible tree, where the "Reassembled message" data source shows the
      * same octets: added only when a filter or field asks for it. */
-    if (msg && proto_registrar_get_nth((guint)c->proto->hf.reassembled_data)->ref_type !=
-               HF_REF_TYPE_NONE)
+    if (proto_registrar_get_nth((guint)c->proto->hf.reassembled_data)->ref_type !=
+        HF_REF_TYPE_NONE)
         proto_tree_add_item(c->unit_tree, c->proto->hf.reassembled_data, msg, 0, -1, ENC_NA);
-    if (!msg || !imf_handle)
-        return;
-    if (!message_view_read(c))
+    if (!imf_handle || !message_view_read(c))
         return;
     /* IMF names itself in the columns; keep ours, the session view. */
     col_set_writable(c->pinfo->cinfo, COL_PROTOCOL, FALSE);
