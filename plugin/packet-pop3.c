@@ -306,9 +306,12 @@ pop3_analyze_request(ms_ctx_t *c)
         ms_tls_requested(c);
         break;
     case CMD_RETR: {
+        /* Kept with the request: RETRs may be pipelined, and the size check
+         * of each reply needs its own message number. */
         guint32 n;
         int used;
-        st->retr_msg = number_at(c->tvb, arg_off, arg_len, &n, &used) ? n : 0;
+        c->u->aux = number_at(c->tvb, arg_off, arg_len, &n, &used) && n <= G_MAXUINT16 ?
+                    (guint16)n : 0;
         break;
     }
     case CMD_QUIT:
@@ -457,8 +460,10 @@ pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
         break;
     }
     case CMD_RETR:
-        if (ok)
+        if (ok) {
+            st->retr_msg = request->aux;
             ms_expect_content(c, MS_FROM_SERVER, true);
+        }
         break;
     case CMD_TOP:
         /* Headers and a few lines: shown, but not exported as a message. */
