@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "mail-engine.h"
+#include "mail-views.h"
 
 #include <string.h>
 #include <epan/conversation.h>
@@ -220,6 +221,7 @@ ms_render_command(ms_ctx_t *c, int *arg_off, int *arg_len)
         expert_add_info_format(c->pinfo, ci, &p->ei[MS_EI_UNKNOWN_COMMAND],
                                "Unknown %s command \"%s\"", p->name,
                                tvb_format_text(c->pinfo->pool, tvb, off, MIN(wl, 32)));
+        ms_tap_expert(c, MS_EI_UNKNOWN_COMMAND);
     }
     if (*arg_len > 0 && !(cmd && (cmd->flags & MS_CMD_HIDE_ARG)))
         ms_add_string(c, t, p->hf.request_arg, *arg_off, *arg_len);
@@ -421,6 +423,7 @@ ms_tls_answer(ms_ctx_t *c, bool accepted)
         return;
     }
     s->tls_active = 1;
+    c->u->flags |= MS_UF_TLS_START;
     s->dir[MS_FROM_CLIENT].mode = MS_MODE_TLS;
     s->dir[MS_FROM_SERVER].mode = MS_MODE_TLS;
     /* From the next frame on, TCP hands this conversation to TLS, which
@@ -1434,6 +1437,7 @@ render_message(ms_ctx_t *c)
     if (msg && proto_registrar_get_nth((guint)c->proto->hf.reassembled_data)->ref_type !=
                HF_REF_TYPE_NONE)
         proto_tree_add_item(c->unit_tree, c->proto->hf.reassembled_data, msg, 0, -1, ENC_NA);
+    c->message = msg;
     if (!msg || !imf_handle)
         return;
     proto_tree_add_uint(c->unit_tree, c->proto->hf.message_len, c->tvb, c->offset, 0,
@@ -1552,41 +1556,179 @@ render_links(ms_ctx_t *c)
     }
 }
 
-/* What the statistics tree counts for one unit (tap data, packet scope). */
-typedef struct {
-    const char *phase;
-    const char *token;         /* command word or reply code/status */
-    guint8 kind;               /* ms_unit_kind_t */
-    guint8 cleartext;          /* a cleartext-credential warning was raised */
-    /* For the statistics tree's order: */
-    guint8 phase_num;          /* the phase's number, which follows the session's course */
-} ms_tap_t;
+void
+ms_tap_expert(ms_ctx_t *c, int ei)
+{
+    if (c->n_render_eis < G_N_ELEMENTS(c->render_eis))
+        c->render_eis[c->n_render_eis++] = (guint16)ei;
+}
 
+/* ---- Message header fields -------------------------------------------------
+ * From, Subject and Message-ID of a finished message, for the session views
+ * (and the Info column).  A bounded scan of the header section: at most
+ * MS_HEADER_SCAN_MAX octets, each value cut at MS_HEADER_VALUE_MAX. */
+
+static wmem_map_t *headers_by_msg;   /* msg_id -> ms_msg_headers_t (file scope) */
+
+static const char *const header_names[] = { "From", "Subject", "Message-ID" };
+
+/* The value of a field whose name ends at colon: unfolded (RFC 5322 2.2.3:
+ * a line end followed by white space is removed), leading white space
+ * skipped, cut at MS_HEADER_VALUE_MAX octets.  *end is where the field
+ * ends (the start of the next line that does not continue it). */
+static const char *
+header_value(const guint8 *p, int colon, int limit, int *end)
+{
+    GString *v = g_string_sized_new(64);
+    int i = colon + 1;
+    while (i < limit && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    for (;;) {
+        const guint8 *lf = memchr(p + i, '\n', (size_t)(limit - i));
+        int line_end = lf ? (int)(lf - p) : limit;
+        int text_end = line_end > i && p[line_end - 1] == '\r' ? line_end - 1 : line_end;
+        if (v->len < MS_HEADER_VALUE_MAX)
+            g_string_append_len(v, (const char *)p + i,
+                                MIN(text_end - i, MS_HEADER_VALUE_MAX - (int)v->len));
+        i = line_end + 1;
+        if (!lf || i >= limit || (p[i] != ' ' && p[i] != '\t'))
+            break;
+    }
+    *end = MIN(i, limit);
+    char *valid = g_utf8_make_valid(v->str, (gssize)v->len);
+    const char *kept = wmem_strdup(wmem_file_scope(), valid);
+    g_free(valid);
+    g_string_free(v, TRUE);
+    return kept;
+}
+
+static ms_msg_headers_t *
+scan_headers(tvbuff_t *msg)
+{
+    ms_msg_headers_t *h = wmem_new0(wmem_file_scope(), ms_msg_headers_t);
+    const char **slot[] = { &h->from, &h->subject, &h->message_id };
+    int limit = MIN((int)tvb_captured_length(msg), MS_HEADER_SCAN_MAX);
+    const guint8 *p = tvb_get_ptr(msg, 0, limit);
+    int i = 0;
+    while (i < limit) {
+        if (p[i] == '\n' || (p[i] == '\r' && i + 1 < limit && p[i + 1] == '\n'))
+            break;   /* the empty line: the body follows */
+        const guint8 *lf = memchr(p + i, '\n', (size_t)(limit - i));
+        int line_end = lf ? (int)(lf - p) : limit;
+        const guint8 *colon = memchr(p + i, ':', (size_t)(line_end - i));
+        int next = line_end + 1;
+        for (size_t k = 0; colon && k < G_N_ELEMENTS(header_names); k++) {
+            size_t nl = strlen(header_names[k]);
+            if ((size_t)(colon - (p + i)) == nl && !*slot[k] &&
+                g_ascii_strncasecmp((const char *)p + i, header_names[k], nl) == 0) {
+                *slot[k] = header_value(p, (int)(colon - p), limit, &next);
+                break;
+            }
+        }
+        i = next;
+    }
+    return h;
+}
+
+const ms_msg_headers_t *
+ms_message_headers(guint32 msg_id, tvbuff_t *msg)
+{
+    if (!headers_by_msg)
+        headers_by_msg = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
+                                                g_direct_hash, g_direct_equal);
+    ms_msg_headers_t *h = (ms_msg_headers_t *)wmem_map_lookup(headers_by_msg,
+                                                              GUINT_TO_POINTER(msg_id));
+    if (!h && msg) {
+        h = scan_headers(msg);
+        wmem_map_insert(headers_by_msg, GUINT_TO_POINTER(msg_id), h);
+    }
+    return h;
+}
+
+/* The word of a command id, for replies: what they answer. */
+static const char *
+command_word(const ms_proto_t *p, guint16 id)
+{
+    if (id && id == p->cmd_end_of_data)
+        return ".";
+    for (size_t i = 0; id && i < p->n_commands; i++)
+        if (p->commands[i].id == id)
+            return p->commands[i].word;
+    return NULL;
+}
+
+/* Text lines in a listing unit (the terminating "." line not counted). */
+static guint32
+listing_lines(const ms_ctx_t *c)
+{
+    int len = (int)c->u->len;
+    const guint8 *d = tvb_get_ptr(c->tvb, c->offset, len);
+    guint32 n = 0;
+    for (const guint8 *q = d; (q = memchr(q, '\n', (size_t)(d + len - q))) != NULL; q++)
+        n++;
+    if (len && d[len - 1] != '\n')
+        n++;   /* a last line without its end */
+    if ((c->u->flags & MS_UF_ENDS_BODY) && n)
+        n--;
+    return n;
+}
+
+/* The tap record of one unit (see ms_tap_t); only built for a listener. */
 static void
-tap_unit(ms_ctx_t *c)
+tap_unit(ms_ctx_t *c, const char *summary)
 {
     ms_proto_t *p = c->proto;
     const ms_unit_t *u = c->u;
+    packet_info *pinfo = c->pinfo;
     if (!have_tap_listener(p->tap))
         return;
-    ms_tap_t *t = wmem_new0(c->pinfo->pool, ms_tap_t);
+    ms_tap_t *t = wmem_new0(pinfo->pool, ms_tap_t);
     t->phase = val_to_str_const(u->phase, p->phase_vals, "?");
     t->phase_num = u->phase;
     t->kind = u->kind;
+    t->proto = p;
+    t->u = u;
+    t->frame = pinfo->num;
+    t->abs_ts = pinfo->abs_ts;
+    t->src = &pinfo->src;
+    t->dst = &pinfo->dst;
+    t->srcport = pinfo->srcport;
+    t->destport = pinfo->destport;
+    t->summary = summary;
+    t->code = -1;
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    if (conv) {
+        t->session = conv->conv_index;
+        struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
+        t->stream = tcpd ? tcpd->stream : 0;
+    }
     if (u->kind == MS_UNIT_REQUEST) {
         const ms_command_t *cmd = ms_lookup_command(p, c->tvb, c->offset, c->line_len);
+        t->cmd_word = cmd ? cmd->word : NULL;
         t->token = cmd ? cmd->word : "(unknown command)";
     } else if (u->kind == MS_UNIT_REPLY) {
         /* "250" for "250-" and "250 ", "+OK", "-ERR". */
         int tl = MIN(ms_token_len(c->tvb, c->offset, c->line_len), 4);
         if (tl == 4 && tvb_get_uint8(c->tvb, c->offset + 3) == '-')
             tl = 3;
-        t->token = ms_get_string(c->pinfo->pool, c->tvb, c->offset, tl, ENC_ASCII);
+        t->token = ms_get_string(pinfo->pool, c->tvb, c->offset, tl, ENC_ASCII);
+        t->cmd_word = u->link ? command_word(p, u->cmd) : NULL;
+    } else if (u->kind == MS_UNIT_CONTENT || u->kind == MS_UNIT_CHUNK ||
+               u->kind == MS_UNIT_LISTING) {
+        t->octets = u->len;
+        if (u->kind == MS_UNIT_LISTING)
+            t->lines = listing_lines(c);
     }
+    if ((u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_REPLY) && p->tap_fill)
+        p->tap_fill(c, t);
+    if (c->message && u->msg_id)
+        t->headers = ms_message_headers(u->msg_id, c->message);
+    t->render_eis = c->render_eis;
+    t->n_render_eis = c->n_render_eis;
     for (const ms_note_t *n = u->notes; n; n = n->next)
         if (n->ei == MS_EI_AUTH_CLEARTEXT)
             t->cleartext = 1;
-    tap_queue_packet(p->tap, c->pinfo, t);
+    tap_queue_packet(p->tap, pinfo, t);
 }
 
 /* Statistics > mailscope > SMTP/POP3 sessions (tshark -z esmtp,tree /
@@ -1756,7 +1898,7 @@ render_unit(ms_ctx_t *c)
             expert_add_info(c->pinfo, c->unit_item, &p->ei[n->ei]);
     }
     render_message(c);
-    tap_unit(c);
+    tap_unit(c, summary);
     tap_credential(c);
 }
 
@@ -1872,7 +2014,8 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     /* Without a visible tree and an Info column (tshark -q with a
      * statistic, the first pass of -2) the Info text is built for nobody:
      * skip it.  Fields, filters and expert infos do not depend on it. */
-    c.want_text = (tree && PTREE_DATA(tree)->visible) || col_get_writable(pinfo->cinfo, COL_INFO);
+    c.want_text = (tree && PTREE_DATA(tree)->visible) || col_get_writable(pinfo->cinfo, COL_INFO) ||
+                  have_tap_listener(p->tap);   /* the session views show it */
     c.from_tcp = !layers_have_tls(pinfo);
     if (c.from_tcp && data)
         c.tcp_flags = ((const struct tcpinfo *)data)->flags;
@@ -1944,6 +2087,8 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         }
         (*cursor)++;
         c.u = u;
+        c.message = NULL;
+        c.n_render_eis = 0;
         render_unit(&c);
         offset += (int)u->len;
         if (u->len == 0)
@@ -2212,9 +2357,17 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
                                                     eis[i].suffix),
                                  eis[i].group, eis[i].severity, eis[i].summary, EXPFILL } };
         ei[i] = r;
+        p->ei_severity[eis[i].id] = eis[i].severity;
+        p->ei_summary[eis[i].id] = eis[i].summary;
     }
-    for (int i = 0; i < n_proto_eis; i++)
+    for (int i = 0; i < n_proto_eis; i++) {
         ei[G_N_ELEMENTS(eis) + i] = proto_eis[i];
+        ptrdiff_t id = proto_eis[i].ids - p->ei;
+        if (id >= 0 && id < MS_EI_MAX) {
+            p->ei_severity[id] = proto_eis[i].eiinfo.severity;
+            p->ei_summary[id] = proto_eis[i].eiinfo.summary;
+        }
+    }
     expert_register_field_array(expert_register_protocol(proto_id), ei, nei);
 
     p->handle = register_dissector(p->abbrev, dissector, proto_id);
@@ -2379,6 +2532,7 @@ ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_nam
                                    ST_SORT_COL_NAME << ST_FLG_SRTCOL_SHIFT,
                                    stats_tree_packet,
                                    slot == 0 ? stats_tree_init_0 : stats_tree_init_1, NULL);
+        ms_views_register(p);
         /* The built-in dissectors re-register their ports when Wireshark
          * applies its preference files, after every plugin's handoff; taking
          * the ports again whenever a capture is (re)dissected keeps ours. */

@@ -103,6 +103,7 @@ typedef enum { MS_EOL_CRLF = 0, MS_EOL_LF, MS_EOL_CR, MS_EOL_NONE } ms_eol_t;
 #define MS_UF_ENDS_BODY     0x0002  /* content/listing/chunk: the message or listing ends here */
 #define MS_UF_STARTS_BODY   0x0004  /* content/listing/chunk: first piece */
 #define MS_UF_PARTIAL       0x0008  /* reply shown in parts (too large to group) */
+#define MS_UF_TLS_START     0x0010  /* reply accepting STARTTLS/STLS: TLS takes over after it */
 #define MS_UF_NO_MATCH      0x0020  /* reply that answers no known request */
 #define MS_UF_CONTINUED     0x0040  /* further lines of a reply shown in parts */
 
@@ -193,6 +194,7 @@ ms_unit_sasl(ms_unit_t *u)
 
 typedef struct ms_proto ms_proto_t;
 typedef struct ms_session ms_session_t;
+typedef struct ms_tap ms_tap_t;
 
 /* SASL mechanisms the engine decodes. */
 typedef enum {
@@ -265,6 +267,9 @@ typedef struct {
     bool         from_tcp;     /* data came straight from TCP (not TLS) */
     bool         want_text;    /* a tree or columns will show the Info text */
     guint16      tcp_flags;
+    tvbuff_t    *message;      /* the reassembled message this unit ends, if any */
+    guint8       n_render_eis; /* expert infos raised while rendering (for taps) */
+    guint16      render_eis[4];
 } ms_ctx_t;
 
 /* ---- What a protocol provides ------------------------------------------- */
@@ -335,6 +340,10 @@ struct ms_proto {
     const char *(*render_reply)(ms_ctx_t *c);
     void (*render_listing_line)(ms_ctx_t *c, proto_tree *tree, int offset, int len);
     void (*init_session)(ms_session_t *s);
+    /* Tap listeners only: fill the protocol's part of a request's or
+     * reply's tap record (paths, reply code, status, class). */
+    void (*tap_fill)(ms_ctx_t *c, ms_tap_t *t);
+    guint16 cmd_end_of_data;       /* pseudo-command id of the end-of-data line (0: none) */
 
     /* Filled by the engine. */
     int proto_id;
@@ -343,12 +352,73 @@ struct ms_proto {
     ms_common_hf_t hf;
     int ett_unit, ett_auth, ett_fragment, ett_fragments, ett_content;
     expert_field ei[MS_EI_MAX];
+    int ei_severity[MS_EI_MAX];    /* PI_* severity of each, for the session views */
+    const char *ei_summary[MS_EI_MAX];
     fragment_items frag_items;
     /* Preferences. */
     ms_pref_bool_t pref_desegment, pref_reassemble, pref_mask_secrets, pref_imf_on_demand;
     range_t *pref_ports, *pref_tls_ports;
     range_t *applied_ports, *applied_tls_ports;
     bool handed_off;
+};
+
+/* ---- Tap records --------------------------------------------------------- */
+
+/* RFC 5322 header fields of a finished message, as the session views show
+ * them: raw text (no RFC 2047 decoding), continuation lines unfolded,
+ * each cut at MS_HEADER_VALUE_MAX octets; NULL when the field is absent. */
+typedef struct {
+    const char *from;
+    const char *subject;
+    const char *message_id;
+} ms_msg_headers_t;
+
+/* How far into a message its header section is looked for, and how much of
+ * a field value is kept: the scan is bounded whatever the message. */
+#define MS_HEADER_SCAN_MAX  32768
+#define MS_HEADER_VALUE_MAX 256
+
+/* What one PDU tells a tap listener ("esmtp" / "pop3" taps; packet scope).
+ * Built only when a listener exists: the statistics tree reads the first
+ * four fields, the session views (mail-views.c) the rest.  Taps run with
+ * no protocol tree in tshark -q, so everything is here, not in fields. */
+struct ms_tap {
+    const char *phase;         /* phase name */
+    const char *token;         /* command word or reply code/status (stats tree) */
+    guint8 kind;               /* ms_unit_kind_t */
+    guint8 cleartext;          /* a cleartext-credential warning was raised */
+    guint8 phase_num;          /* the phase's number, which follows the session's course
+                                * (the statistics tree's order) */
+
+    const ms_proto_t *proto;
+    const ms_unit_t *u;        /* the PDU's record (file scope): flags, phases, links,
+                                * SASL facts, notes, message length */
+    guint32 frame;
+    nstime_t abs_ts;
+    guint32 session;           /* conversation index: one per TCP connection */
+    guint32 stream;            /* tcp.stream of the connection */
+    const address *src, *dst;  /* this packet's (pinfo scope) */
+    guint32 srcport, destport;
+    const char *summary;       /* the PDU's Info text (never holds secrets) */
+    const char *cmd_word;      /* request: canonical command word (NULL: unknown);
+                                * reply: the answered command's word, "." for the
+                                * end of data, NULL when unmatched */
+    guint32 octets;            /* content/chunk/listing: octets of this PDU */
+    guint32 lines;             /* listing: text lines in this PDU */
+    const ms_msg_headers_t *headers;  /* unit ending a reassembled message */
+    const guint16 *render_eis; /* expert infos raised while rendering */
+    guint8 n_render_eis;
+    /* Filled by the protocol (tap_fill). */
+    const char *arg;           /* HELO domain, MAIL/RCPT path, USER name... */
+    gboolean last_chunk;       /* BDAT ... LAST */
+    int code;                  /* SMTP reply code; -1 when none */
+    const char *status;        /* SMTP enhanced status code, POP3 +OK/-ERR/+ */
+    const char *text;          /* reply text after code and status */
+    const char *class_word;    /* e.g. "2xx positive completion" */
+    gboolean positive;         /* 2xx/3xx, +OK */
+    gboolean intermediate;     /* 3xx (SMTP), "+" SASL continuation (POP3) */
+    gboolean have_stat;        /* POP3 STAT answer: count and octets */
+    guint32 stat_count, stat_octets;
 };
 
 /* ---- Engine API --------------------------------------------------------- */
@@ -397,6 +467,14 @@ void ms_auth_result(ms_ctx_t *c, bool success, const char *how);
 /* Credentials that are not SASL (POP3 USER/PASS, APOP). */
 void ms_credentials_exposed(ms_ctx_t *c, const char *mech, const char *user,
                             bool challenge_response);
+
+/* Header fields of the reassembled message msg (whose reassembly id is
+ * msg_id): From, Subject and Message-ID from a bounded scan of its header
+ * section, computed once per message and kept (file scope) for every pass. */
+const ms_msg_headers_t *ms_message_headers(guint32 msg_id, tvbuff_t *msg);
+/* Remembers an expert info raised while rendering, for the session views
+ * (notes decided on the first pass are in the unit already). */
+void ms_tap_expert(ms_ctx_t *c, int ei);
 
 /* Rendering helpers. */
 proto_item *ms_add_text(ms_ctx_t *c, proto_tree *tree, int hf, int offset, int len,

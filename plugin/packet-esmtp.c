@@ -650,25 +650,35 @@ esmtp_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
 
 /* ---- Every pass: rendering ---------------------------------------------- */
 
+/* The path of "<path> params" (with or without brackets): inner, inner_len
+ * its address, the return value where the parameters start. */
+static int
+path_bounds(tvbuff_t *tvb, int off, int len, int *inner, int *inner_len)
+{
+    int end = off + len;
+    while (off < end && tvb_get_uint8(tvb, off) == ' ')
+        off++;
+    if (off < end && tvb_get_uint8(tvb, off) == '<') {
+        int gt = tvb_find_uint8(tvb, off, end - off, '>');
+        *inner = off + 1;
+        *inner_len = (gt < 0 ? end : gt) - *inner;
+        return gt < 0 ? end : gt + 1;
+    }
+    int sp = tvb_find_uint8(tvb, off, end - off, ' ');
+    *inner = off;
+    *inner_len = (sp < 0 ? end : sp) - off;
+    return sp < 0 ? end : sp;
+}
+
 /* "<path> params": the path (with or without brackets) and ESMTP params. */
 static void
 render_path_and_params(ms_ctx_t *c, proto_tree *tree, int hf_path, int off, int len)
 {
     tvbuff_t *tvb = c->tvb;
     int end = off + len;
-    while (off < end && tvb_get_uint8(tvb, off) == ' ')
-        off++;
-    int path_end;
-    if (off < end && tvb_get_uint8(tvb, off) == '<') {
-        int gt = tvb_find_uint8(tvb, off, end - off, '>');
-        path_end = gt < 0 ? end : gt + 1;
-        int inner = off + 1, inner_len = (gt < 0 ? end : gt) - inner;
-        ms_add_string(c, tree, hf_path, inner, inner_len);
-    } else {
-        int sp = tvb_find_uint8(tvb, off, end - off, ' ');
-        path_end = sp < 0 ? end : sp;
-        ms_add_string(c, tree, hf_path, off, path_end - off);
-    }
+    int inner, inner_len;
+    int path_end = path_bounds(tvb, off, len, &inner, &inner_len);
+    ms_add_string(c, tree, hf_path, inner, inner_len);
     off = path_end;
     while (off < end) {
         while (off < end && tvb_get_uint8(tvb, off) == ' ')
@@ -796,6 +806,7 @@ esmtp_render_reply(ms_ctx_t *c)
         if (code < 0) {
             expert_add_info_format(c->pinfo, li, &p->ei[EI_REPLY_INVALID],
                                    "Invalid SMTP reply line: no 3-digit code 2xx-5xx");
+            ms_tap_expert(c, EI_REPLY_INVALID);
         } else {
             /* The reply's code once (filters count replies, not lines);
              * continuation lines carry theirs in a field of their own. */
@@ -810,6 +821,7 @@ esmtp_render_reply(ms_ctx_t *c)
                 expert_add_info_format(c->pinfo, ri, &p->ei[EI_REPLY_MISMATCH],
                                        "Multi-line reply code %d differs from the first line's %d",
                                        code, first_code);
+                ms_tap_expert(c, EI_REPLY_MISMATCH);
             }
             if (ll > 4) {
                 ms_add_string(c, lt, hf_reply_text, pos + 4, ll - 4);
@@ -825,8 +837,10 @@ esmtp_render_reply(ms_ctx_t *c)
         proto_item *it = proto_tree_add_uint(t, hf_reply_lines, tvb, 0, 0, (guint32)lines);
         proto_item_set_generated(it);
     }
-    if (u->flags & MS_UF_PARTIAL)
+    if (u->flags & MS_UF_PARTIAL) {
         expert_add_info(c->pinfo, c->unit_item, &p->ei[EI_REPLY_GROUP_PARTIAL]);
+        ms_tap_expert(c, EI_REPLY_GROUP_PARTIAL);
+    }
     if (first_code == 334 || MS_SASL(u, mech))
         ms_render_sasl(c, t);
 
@@ -834,6 +848,74 @@ esmtp_render_reply(ms_ctx_t *c)
     if (lines > 1)
         return wmem_strdup_printf(c->pinfo->pool, "%s (+%d lines)", first, lines - 1);
     return first;
+}
+
+/* ---- Tap records (session views) ---------------------------------------- */
+
+/* RFC 5321 4.2.1: what the first digit of a reply says. */
+static const value_string reply_class_words[] = {
+    { 2, "2xx positive completion" },
+    { 3, "3xx positive intermediate" },
+    { 4, "4xx transient negative completion" },
+    { 5, "5xx permanent negative completion" },
+    { 0, NULL }
+};
+
+static void
+esmtp_tap_fill(ms_ctx_t *c, ms_tap_t *t)
+{
+    tvbuff_t *tvb = c->tvb;
+    wmem_allocator_t *pool = c->pinfo->pool;
+    int off = c->offset, len = c->line_len;
+    if (c->u->kind == MS_UNIT_REQUEST) {
+        int arg_off;
+        int arg_len = ms_command_argument(tvb, off, len, &arg_off);
+        switch (c->u->cmd) {
+        case CMD_HELO:
+        case CMD_EHLO:
+        case CMD_LHLO:
+            t->arg = ms_get_string(pool, tvb, arg_off, arg_len, ENC_UTF_8);
+            break;
+        case CMD_MAIL:
+        case CMD_RCPT: {
+            int colon = tvb_find_uint8(tvb, arg_off, arg_len, ':');
+            int inner, inner_len;
+            if (colon >= 0) {
+                path_bounds(tvb, colon + 1, arg_off + arg_len - colon - 1, &inner, &inner_len);
+                t->arg = ms_get_string(pool, tvb, inner, inner_len, ENC_UTF_8);
+            }
+            break;
+        }
+        case CMD_BDAT: {
+            int sl = ms_token_len(tvb, arg_off, arg_len);
+            int rest = arg_off + sl;
+            while (rest < arg_off + arg_len && tvb_get_uint8(tvb, rest) == ' ')
+                rest++;
+            t->last_chunk = ms_token_is(tvb, rest, arg_off + arg_len - rest, "LAST");
+            break;
+        }
+        default:
+            break;
+        }
+        return;
+    }
+    guint8 sep;
+    int code = reply_code(tvb, off, len, &sep);
+    if (code < 0)
+        return;
+    t->code = code;
+    t->class_word = val_to_str_const((guint32)code / 100, reply_class_words, "?");
+    t->positive = code < 400;
+    t->intermediate = code / 100 == 3;
+    int text = off + 4, text_len = len - 4;
+    guint cls, subj, det;
+    int sl = text_len > 0 ? status_code(tvb, text, text_len, &cls, &subj, &det) : 0;
+    if (sl && cls == (guint)(code / 100)) {
+        t->status = ms_get_string(pool, tvb, text, sl, ENC_ASCII);
+        text += sl + 1;
+        text_len -= sl + 1;
+    }
+    t->text = text_len > 0 ? ms_get_string(pool, tvb, text, text_len, ENC_UTF_8) : "";
 }
 
 /* ---- Registration ------------------------------------------------------- */
@@ -871,6 +953,8 @@ static ms_proto_t esmtp = {
     .render_request = esmtp_render_request,
     .render_reply = esmtp_render_reply,
     .init_session = esmtp_init_session,
+    .tap_fill = esmtp_tap_fill,
+    .cmd_end_of_data = CMD_END_OF_DATA,
 };
 
 static int

@@ -542,6 +542,7 @@ pop3_render_reply(ms_ctx_t *c)
     proto_item *li = ms_add_string(c, t, p->hf.reply_line, off, len);
     if (!sl) {
         expert_add_info(c->pinfo, li, &p->ei[EI_STATUS_INVALID]);
+        ms_tap_expert(c, EI_STATUS_INVALID);
         return ms_line_string(c, off, len);
     }
     ms_add_text(c, t, hf_status, off, sl, ENC_ASCII);
@@ -623,6 +624,43 @@ pop3_render_listing_line(ms_ctx_t *c, proto_tree *tree, int off, int len)
     }
 }
 
+/* ---- Tap records (session views) ---------------------------------------- */
+
+static void
+pop3_tap_fill(ms_ctx_t *c, ms_tap_t *t)
+{
+    tvbuff_t *tvb = c->tvb;
+    wmem_allocator_t *pool = c->pinfo->pool;
+    int off = c->offset, len = c->line_len, end = off + len;
+    if (c->u->kind == MS_UNIT_REQUEST) {
+        int arg_off;
+        int arg_len = ms_command_argument(tvb, off, len, &arg_off);
+        if (c->u->cmd == CMD_USER || c->u->cmd == CMD_APOP)
+            t->arg = ms_get_string(pool, tvb, arg_off, ms_token_len(tvb, arg_off, arg_len),
+                                   ENC_UTF_8);
+        return;
+    }
+    int sl = status_len(tvb, off, len);
+    if (!sl)
+        return;
+    t->status = ms_get_string(pool, tvb, off, sl, ENC_ASCII);
+    t->positive = sl != 4;
+    t->intermediate = sl == 1;
+    t->class_word = sl == 3 ? "positive" : sl == 4 ? "negative" : "SASL continuation";
+    int text = skip_spaces(tvb, off + sl, end);
+    t->text = ms_get_string(pool, tvb, text, end - text, ENC_UTF_8);
+    guint32 n, octets;
+    int used, used2;
+    if (sl == 3 && c->u->cmd == CMD_STAT && number_at(tvb, text, end - text, &n, &used)) {
+        int o = skip_spaces(tvb, text + used, end);
+        if (number_at(tvb, o, end - o, &octets, &used2)) {
+            t->have_stat = TRUE;
+            t->stat_count = n;
+            t->stat_octets = octets;
+        }
+    }
+}
+
 /* ---- Registration ------------------------------------------------------- */
 
 static const ms_marker_t pop3_line_starts[] = {
@@ -659,6 +697,7 @@ static ms_proto_t pop3 = {
     .render_reply = pop3_render_reply,
     .render_listing_line = pop3_render_listing_line,
     .init_session = pop3_init_session,
+    .tap_fill = pop3_tap_fill,
 };
 
 static int
