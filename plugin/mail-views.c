@@ -624,6 +624,8 @@ pop3_reply(log_sess_t *s, log_row_t *r, const ms_tap_t *t)
         s->retr_octets = 0;
     } else if (word_is(w, "DELE") && t->positive) {
         r->deleted++;
+    } else if (word_is(w, "RSET") && t->positive) {
+        r->deleted = 0;   /* RFC 1939: RSET unmarks every message marked as deleted */
     }
     set_reply(r, t, word_is(w, "QUIT"));
 }
