@@ -668,10 +668,7 @@ pop3_feed(log_t *lg, log_sess_t *s, const ms_tap_t *t)
             start_auth(s, "APOP", t->arg);
         else if (word_is(w, "AUTH") && sasl && sasl->mech)
             start_auth(s, sasl->mech, sasl->user);
-    }
-    /* Without USER or APOP, the mailbox is the SASL user name. */
-    if (!s->user && s->auth_user)
-        set_session_string(s, &s->user, &r->user, s->auth_user); else if (u->kind == MS_UNIT_SASL && u->sasl && u->sasl->user && s->auth_pending) {
+    } else if (u->kind == MS_UNIT_SASL && u->sasl && u->sasl->user && s->auth_pending) {
         set_session_string(s, &s->auth_user, &r->auth_user, u->sasl->user);
     } else if (u->kind == MS_UNIT_REPLY && !(u->flags & MS_UF_CONTINUED)) {
         pop3_reply(s, r, t);
@@ -682,6 +679,9 @@ pop3_feed(log_t *lg, log_sess_t *s, const ms_tap_t *t)
             s->retr_open = FALSE;
         }
     }
+    /* Without USER or APOP, the mailbox is the SASL user name. */
+    if (!s->user && s->auth_user)
+        set_session_string(s, &s->user, &r->user, s->auth_user);
     return r;
 }
 

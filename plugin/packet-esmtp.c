@@ -915,6 +915,10 @@ esmtp_tap_fill(ms_ctx_t *c, ms_tap_t *t)
         text += sl + 1;
         text_len -= sl + 1;
     }
+    while (text_len > 0 && tvb_get_uint8(tvb, text) == ' ') {
+        text++;
+        text_len--;
+    }
     t->text = text_len > 0 ? ms_get_string(pool, tvb, text, text_len, ENC_UTF_8) : "";
 }
 
