@@ -1037,32 +1037,38 @@ log_close_lists(log_t *lg)
         close_list((log_sess_t *)value);
 }
 
+/* Rows are printed one by one: the output is never held whole. */
 static void
 log_draw(void *tapdata)
 {
     log_t *lg = (log_t *)tapdata;
     GString *out = g_string_new("");
+    const char *rule = "================================================================"
+                       "==================================";
     if (!lg->smtp)
         log_close_lists(lg);
-    if (lg->tsv) {
+    if (lg->tsv)
         g_string_append(out, lg->smtp ? smtp_tsv_header : pop3_tsv_header);
-        for (guint i = 0; i < lg->rows->len; i++)
-            print_tsv_row(out, lg, (const log_row_t *)g_ptr_array_index(lg->rows, i));
-    } else {
-        const char *rule = "================================================================"
-                           "==================================";
-        g_string_append_printf(out, "%s\n%s (mailscope): %u row%s\n", rule,
+    else
+        g_string_append_printf(out, "%s\n%s (mailscope): %u row%s\n%s\n%s\n", rule,
                                lg->smtp ? "SMTP transaction log" : "POP3 session log",
-                               lg->rows->len, lg->rows->len == 1 ? "" : "s");
-        g_string_append_printf(out, "%s\n", lg->smtp ?
-            "  one row per mail transaction; a session without one gets a row of its own" :
-            "  one row per session");
-        g_string_append_printf(out, "%s\n", rule);
-        for (guint i = 0; i < lg->rows->len; i++)
-            print_text_row(out, lg, (const log_row_t *)g_ptr_array_index(lg->rows, i), i + 1);
-        g_string_append_printf(out, "%s\n", rule);
-    }
+                               lg->rows->len, lg->rows->len == 1 ? "" : "s",
+                               lg->smtp ? "  one row per mail transaction; a session without one "
+                                          "gets a row of its own" : "  one row per session",
+                               rule);
     fputs(out->str, stdout);
+    g_string_truncate(out, 0);
+    for (guint i = 0; i < lg->rows->len; i++) {
+        const log_row_t *r = (const log_row_t *)g_ptr_array_index(lg->rows, i);
+        if (lg->tsv)
+            print_tsv_row(out, lg, r);
+        else
+            print_text_row(out, lg, r, i + 1);
+        fputs(out->str, stdout);
+        g_string_truncate(out, 0);
+    }
+    if (!lg->tsv)
+        printf("%s\n", rule);
     g_string_free(out, TRUE);
 }
 
