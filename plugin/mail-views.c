@@ -1595,7 +1595,7 @@ ladder_draw(void *tapdata)
         printf("\n%s session %u (tcp.stream %u): %u PDUs in frames %u-%u\n", ld->proto->name,
                s->number, s->stream, s->pdus, s->first_frame, s->last_frame);
         printf("  client %s\n  server %s\n  first PDU at %s\n\n", s->client, s->server, start);
-        printf("%9s %7s  %-13s\n", "time", "frame", "client       server");
+        printf("%9s %7s  %s\n", "time", "frame", "client      server");
         fputs(s->text->str, stdout);
         g_free(start);
     }
