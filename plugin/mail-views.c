@@ -1078,7 +1078,7 @@ log_finish(void *tapdata)
     log_free((log_t *)tapdata);
 }
 
-static void
+static ms_stat_init_result_t
 log_cli_init(const char *opt_arg, void *userdata)
 {
     const ms_proto_t *p = (const ms_proto_t *)userdata;
@@ -1088,6 +1088,7 @@ log_cli_init(const char *opt_arg, void *userdata)
     const char *filter = take_option(after_prefix(opt_arg, prefix), "tsv", &lg->tsv);
     register_listener_or_exit(p->abbrev, lg, filter, log_reset, log_packet, log_draw,
                               log_finish);
+    return MS_STAT_INIT_DONE;
 }
 
 /* ---- GUI: Statistics > ... table ----------------------------------------
@@ -1611,7 +1612,7 @@ ladder_finish(void *tapdata)
     g_free(ld);
 }
 
-static void
+static ms_stat_init_result_t
 ladder_cli_init(const char *opt_arg, void *userdata)
 {
     const ms_proto_t *p = (const ms_proto_t *)userdata;
@@ -1624,6 +1625,7 @@ ladder_cli_init(const char *opt_arg, void *userdata)
     const char *filter = take_option(after_prefix(opt_arg, prefix), "ascii", &ld->ascii);
     register_listener_or_exit(p->abbrev, ld, filter, ladder_reset, ladder_packet, ladder_draw,
                               ladder_finish);
+    return MS_STAT_INIT_DONE;
 }
 
 /* ======================================================================

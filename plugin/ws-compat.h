@@ -45,6 +45,16 @@ typedef bool ms_pref_bool_t;
 typedef gboolean ms_pref_bool_t;
 #endif
 
+/* A tshark statistic's init callback (stat_tap_ui.tap_init_cb) returns
+ * nothing up to 4.4 and whether it started from 4.6 on (4.5 development). */
+#if MS_WS_AT_LEAST(4, 5)
+typedef bool ms_stat_init_result_t;
+#define MS_STAT_INIT_DONE true
+#else
+typedef void ms_stat_init_result_t;
+#define MS_STAT_INIT_DONE
+#endif
+
 /* format_text() takes guchar* in 4.0 and char* later; a void* argument
  * converts to either. */
 #include <epan/strutil.h>
