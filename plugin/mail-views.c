@@ -800,10 +800,18 @@ typedef struct {
     const char *title;
     col_kind_t kind;
     char *(*text)(const log_row_t *r);   /* COL_STRING */
-    size_t offset;                       /* COL_UINT: guint32 in log_row_t */
+    guint32 (*number)(const log_row_t *r);   /* COL_UINT */
 } log_col_t;
 
-#define ROW_U32(field) offsetof(log_row_t, field)
+static guint32 num_first_frame(const log_row_t *r) { return r->first_frame; }
+static guint32 num_last_frame(const log_row_t *r) { return r->last_frame; }
+static guint32 num_stream(const log_row_t *r) { return r->stream; }
+static guint32 num_size(const log_row_t *r) { return r->size; }
+static guint32 num_listed(const log_row_t *r) { return r->listed; }
+static guint32 num_retrieved(const log_row_t *r) { return r->retrieved; }
+static guint32 num_deleted(const log_row_t *r) { return r->deleted; }
+static guint32 num_bytes(const log_row_t *r) {
+    return (guint32)MIN(r->bytes_retrieved, G_MAXUINT32); }
 
 static char *col_start(const log_row_t *r) { return utc_text(&r->start, FALSE); }
 static char *col_client(const log_row_t *r) { return g_strdup(r->client); }
@@ -818,44 +826,44 @@ static char *col_msgid(const log_row_t *r) { return g_strdup(r->message_id ? r->
 static char *col_user(const log_row_t *r) { return g_strdup(r->user ? r->user : ""); }
 
 static const log_col_t smtp_cols[] = {
-    { "First frame", COL_UINT, NULL, ROW_U32(first_frame) },
-    { "Last frame", COL_UINT, NULL, ROW_U32(last_frame) },
-    { "Start", COL_STRING, col_start, 0 },
-    { "Duration (s)", COL_FLOAT, NULL, 0 },
-    { "TCP stream", COL_UINT, NULL, ROW_U32(stream) },
-    { "Client", COL_STRING, col_client, 0 },
-    { "Server", COL_STRING, col_server, 0 },
-    { "TLS", COL_STRING, col_tls, 0 },
-    { "HELO", COL_STRING, col_helo, 0 },
-    { "AUTH", COL_STRING, auth_text, 0 },
-    { "MAIL FROM", COL_STRING, col_mail_from, 0 },
-    { "RCPT TO", COL_STRING, rcpt_text, 0 },
-    { "Size", COL_UINT, NULL, ROW_U32(size) },
-    { "Subject", COL_STRING, col_subject, 0 },
-    { "From", COL_STRING, col_from, 0 },
-    { "Message-ID", COL_STRING, col_msgid, 0 },
-    { "Reply", COL_STRING, reply_text, 0 },
-    { "Anomalies", COL_STRING, anomalies_text, 0 },
+    { "First frame", COL_UINT, NULL, num_first_frame },
+    { "Last frame", COL_UINT, NULL, num_last_frame },
+    { "Start", COL_STRING, col_start, NULL },
+    { "Duration (s)", COL_FLOAT, NULL, NULL },
+    { "TCP stream", COL_UINT, NULL, num_stream },
+    { "Client", COL_STRING, col_client, NULL },
+    { "Server", COL_STRING, col_server, NULL },
+    { "TLS", COL_STRING, col_tls, NULL },
+    { "HELO", COL_STRING, col_helo, NULL },
+    { "AUTH", COL_STRING, auth_text, NULL },
+    { "MAIL FROM", COL_STRING, col_mail_from, NULL },
+    { "RCPT TO", COL_STRING, rcpt_text, NULL },
+    { "Size", COL_UINT, NULL, num_size },
+    { "Subject", COL_STRING, col_subject, NULL },
+    { "From", COL_STRING, col_from, NULL },
+    { "Message-ID", COL_STRING, col_msgid, NULL },
+    { "Reply", COL_STRING, reply_text, NULL },
+    { "Anomalies", COL_STRING, anomalies_text, NULL },
 };
 
 static const log_col_t pop3_cols[] = {
-    { "First frame", COL_UINT, NULL, ROW_U32(first_frame) },
-    { "Last frame", COL_UINT, NULL, ROW_U32(last_frame) },
-    { "Start", COL_STRING, col_start, 0 },
-    { "Duration (s)", COL_FLOAT, NULL, 0 },
-    { "TCP stream", COL_UINT, NULL, ROW_U32(stream) },
-    { "Client", COL_STRING, col_client, 0 },
-    { "Server", COL_STRING, col_server, 0 },
-    { "TLS", COL_STRING, col_tls, 0 },
-    { "User", COL_STRING, col_user, 0 },
-    { "Auth", COL_STRING, auth_text, 0 },
-    { "STAT", COL_STRING, stat_text, 0 },
-    { "Listed", COL_UINT, NULL, ROW_U32(listed) },
-    { "Retrieved", COL_UINT, NULL, ROW_U32(retrieved) },
-    { "Deleted", COL_UINT, NULL, ROW_U32(deleted) },
-    { "Bytes retrieved", COL_UINT, NULL, 0 },
-    { "Result", COL_STRING, pop3_result_text, 0 },
-    { "Anomalies", COL_STRING, anomalies_text, 0 },
+    { "First frame", COL_UINT, NULL, num_first_frame },
+    { "Last frame", COL_UINT, NULL, num_last_frame },
+    { "Start", COL_STRING, col_start, NULL },
+    { "Duration (s)", COL_FLOAT, NULL, NULL },
+    { "TCP stream", COL_UINT, NULL, num_stream },
+    { "Client", COL_STRING, col_client, NULL },
+    { "Server", COL_STRING, col_server, NULL },
+    { "TLS", COL_STRING, col_tls, NULL },
+    { "User", COL_STRING, col_user, NULL },
+    { "Auth", COL_STRING, auth_text, NULL },
+    { "STAT", COL_STRING, stat_text, NULL },
+    { "Listed", COL_UINT, NULL, num_listed },
+    { "Retrieved", COL_UINT, NULL, num_retrieved },
+    { "Deleted", COL_UINT, NULL, num_deleted },
+    { "Bytes retrieved", COL_UINT, NULL, num_bytes },
+    { "Result", COL_STRING, pop3_result_text, NULL },
+    { "Anomalies", COL_STRING, anomalies_text, NULL },
 };
 
 static const log_col_t *
@@ -871,14 +879,6 @@ log_table_ncols(const log_t *lg)
     guint n;
     log_cols(lg, &n);
     return n;
-}
-
-static guint32
-col_uint(const log_col_t *c, const log_row_t *r)
-{
-    if (strcmp(c->title, "Bytes retrieved") == 0)
-        return (guint32)MIN(r->bytes_retrieved, G_MAXUINT32);
-    return *(const guint32 *)((const char *)r + c->offset);
 }
 
 /* ---- Text and TSV output (tshark) --------------------------------------- */
@@ -1134,7 +1134,7 @@ refresh_table_row(log_t *lg, const log_row_t *row)
         switch (cols[i].kind) {
         case COL_UINT:
             items[i].type = TABLE_ITEM_UINT;
-            items[i].value.uint_value = col_uint(&cols[i], r);
+            items[i].value.uint_value = cols[i].number(r);
             break;
         case COL_FLOAT:
             items[i].type = TABLE_ITEM_FLOAT;
