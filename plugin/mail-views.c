@@ -1345,10 +1345,26 @@ append_repeat(GString *out, const char *glyph, int n)
 
 #define LADDER_ARROW 11   /* horizontal glyphs between the two bars */
 
-/* One diagram line: time, frame, the arrow, the label and its marks. */
+/* The two bars with nothing between them, for a line that continues the
+ * one above it. */
+static void
+append_bars(const ladder_t *ld, GString *line)
+{
+    const ladder_glyphs_t *g = glyphs(ld);
+    g_string_append_printf(line, "%9s %7s  ", "", "");
+    g_string_append(line, g->vbar);
+    append_repeat(line, " ", LADDER_ARROW);
+    g_string_append(line, g->vbar);
+    g_string_append(line, "  ");
+}
+
+/* One diagram line: time, frame, the arrow, the label with its reply class
+ * (the label is cut, never the class), and its marks: on the same line
+ * when they fit, else on a line of their own below it. */
 static void
 ladder_line(const ladder_t *ld, ladder_sess_t *s, const nstime_t *ts, guint32 frame,
-            gboolean from_server, gboolean inside_tls, const char *label, const char *marks)
+            gboolean from_server, gboolean inside_tls, const char *label,
+            const char *class_word, const char *marks)
 {
     const ladder_glyphs_t *g = glyphs(ld);
     GString *line = g_string_new("");
@@ -1364,24 +1380,31 @@ ladder_line(const ladder_t *ld, ladder_sess_t *s, const nstime_t *ts, guint32 fr
     }
     g_string_append(line, g->vbar);
     g_string_append(line, "  ");
-    glong used = g_utf8_strlen(line->str, -1);
+    glong room = LADDER_WIDTH - g_utf8_strlen(line->str, -1);
     char *clean_label = ladder_clean(ld, label);
+    char *clean_class = class_word ? g_strdup_printf(" (%s)", class_word) : g_strdup("");
     char *clean_marks = marks && *marks ? ladder_clean(ld, marks) : NULL;
-    glong marks_len = clean_marks ? g_utf8_strlen(clean_marks, -1) + 1 : 0;
-    glong room = LADDER_WIDTH - used;
-    glong label_room = MAX(room - marks_len, MIN(room, 24));
-    append_fitted(line, clean_label, label_room);
+    glong class_len = g_utf8_strlen(clean_class, -1);
+    append_fitted(line, clean_label, MAX(room - class_len, 12));
+    g_string_append(line, clean_class);
     if (clean_marks) {
         glong left = LADDER_WIDTH - g_utf8_strlen(line->str, -1) - 1;
-        if (left > 3) {
+        if (g_utf8_strlen(clean_marks, -1) <= left) {
             g_string_append_c(line, ' ');
-            append_fitted(line, clean_marks, left);
+            g_string_append(line, clean_marks);
+        } else {
+            g_string_append_c(line, '\n');
+            glong start = (glong)line->len;
+            append_bars(ld, line);
+            append_fitted(line, clean_marks,
+                          LADDER_WIDTH - g_utf8_strlen(line->str + start, -1));
         }
     }
     g_string_append_c(line, '\n');
     g_string_append(s->text, line->str);
     g_string_free(line, TRUE);
     g_free(clean_label);
+    g_free(clean_class);
     g_free(clean_marks);
 }
 
@@ -1476,7 +1499,7 @@ flush_run(const ladder_t *ld, ladder_sess_t *s)
         g_string_append_printf(label, " (%u PDUs, frames %u-%u)", s->run_units,
                                s->run_first_frame, s->run_last_frame);
     ladder_line(ld, s, &s->run_ts, s->run_first_frame, s->run_from_server, s->run_protected,
-                label->str, NULL);
+                label->str, NULL, NULL);
     g_string_free(label, TRUE);
     s->run_open = FALSE;
 }
@@ -1549,14 +1572,8 @@ ladder_feed(ladder_t *ld, const ms_tap_t *t)
     }
     if (s->run_open)
         flush_run(ld, s);
-    /* The reply class stays whole when a long label is cut: it goes first
-     * among the marks. */
-    char *all = t->class_word ? g_strdup_printf("(%s)%s%s", t->class_word, *marks ? " " : "",
-                                                marks)
-                              : g_strdup(marks);
     ladder_line(ld, s, &t->abs_ts, t->frame, u->from_server, protected_,
-                t->summary ? t->summary : "", all);
-    g_free(all);
+                t->summary ? t->summary : "", t->class_word, marks);
     g_free(marks);
 }
 
