@@ -19,6 +19,8 @@
  *     anomalies; at most LADDER_WIDTH columns, UTF-8 or ASCII.
  *
  * Row and line semantics are documented in README.md ("Session views").
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "mail-views.h"
 

@@ -3,6 +3,8 @@
  * Registers, per protocol, the transaction log (tshark -z esmtp,log /
  * -z pop3,log, text or TSV, and a Statistics-menu table in the GUI) and the
  * ladder diagram (tshark -z esmtp,ladder / -z pop3,ladder).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef MAILSCOPE_MAIL_VIEWS_H
 #define MAILSCOPE_MAIL_VIEWS_H
