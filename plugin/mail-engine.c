@@ -25,6 +25,10 @@
 
 /* TCP FIN flag (from the tcpinfo TCP hands its subdissectors). */
 #define MS_TCP_FIN 0x0001
+/* struct tcp_analysis.conversation_completeness bit for "the SYN was seen"
+ * (packet-tcp.c's TCP_COMPLETENESS_SYNSENT, the same in 4.0, 4.4 and 4.6,
+ * but not in an installed header). */
+#define MS_TCP_SAW_SYN 0x01
 
 static reassembly_table ms_reassembly;
 static dissector_handle_t imf_handle;
@@ -194,6 +198,29 @@ ms_command_argument(tvbuff_t *tvb, int offset, int len, int *arg_off)
     return end - a;
 }
 
+/* Does this client SASL message (a continuation line or an AUTH initial
+ * response) carry something secret?  Everything the client sends in an
+ * exchange does -- passwords, tokens, proofs of mechanisms mailscope does
+ * not decode -- except what is known not to: LOGIN's user-name line, a
+ * CRAM-MD5 response (user name and keyed digest, like APOP's), an empty
+ * line and the "*" that cancels. */
+static bool
+sasl_client_data_secret(const ms_ctx_t *c)
+{
+    const ms_unit_t *u = c->u;
+    const char *mech = MS_SASL(u, mech);
+    if (u->kind != MS_UNIT_SASL && u->kind != MS_UNIT_REQUEST)
+        return false;           /* server challenges are no secrets */
+    if (u->kind == MS_UNIT_SASL && (c->line_len == 0 ||
+        (c->line_len == 1 && tvb_get_uint8(c->tvb, c->offset) == '*')))
+        return false;
+    if (mech && strcmp(mech, "CRAM-MD5") == 0)
+        return false;
+    if (mech && strcmp(mech, "LOGIN") == 0 && MS_SASL(u, user) && !MS_SASL(u, secret))
+        return false;
+    return true;
+}
+
 /* Adds the command word, its meaning (or the unknown-command expert info)
  * and its argument; returns the command, NULL when unknown. */
 const ms_command_t *
@@ -223,8 +250,20 @@ ms_render_command(ms_ctx_t *c, int *arg_off, int *arg_len)
                                tvb_format_text(c->pinfo->pool, tvb, off, MIN(wl, 32)));
         ms_tap_expert(c, MS_EI_UNKNOWN_COMMAND);
     }
-    if (*arg_len > 0 && !(cmd && (cmd->flags & MS_CMD_HIDE_ARG)))
-        ms_add_string(c, t, p->hf.request_arg, *arg_off, *arg_len);
+    if (*arg_len > 0 && !(cmd && (cmd->flags & MS_CMD_HIDE_ARG))) {
+        int ml = ms_token_len(tvb, *arg_off, *arg_len);
+        if (cmd && (cmd->flags & MS_CMD_SASL) && ml < *arg_len && p->pref_mask_secrets &&
+            sasl_client_data_secret(c))
+            /* AUTH mechanism initial-response: the response holds the
+             * credentials in base64, whatever the mechanism. */
+            proto_tree_add_string(t, p->hf.request_arg, tvb, *arg_off, *arg_len,
+                                  wmem_strdup_printf(c->pinfo->pool, "%s %s",
+                                                     tvb_format_text(c->pinfo->pool, tvb,
+                                                                     *arg_off, ml),
+                                                     MS_MASK));
+        else
+            ms_add_string(c, t, p->hf.request_arg, *arg_off, *arg_len);
+    }
     return cmd;
 }
 
@@ -284,6 +323,19 @@ ms_set_phase(ms_ctx_t *c, guint8 phase)
         c->s->phase = phase;
     }
     c->u->phase = phase;
+}
+
+/* The greeting belongs to the Connection phase.  The session enters it only
+ * from Unknown: commands sent before the greeting already moved it on. */
+void
+ms_set_greeting_phase(ms_ctx_t *c)
+{
+    if (!c->first_pass)
+        return;
+    if (c->s->phase == c->proto->phase_unknown)
+        ms_set_phase(c, c->proto->phase_connection);
+    else
+        c->u->phase = c->proto->phase_connection;
 }
 
 static void
@@ -370,7 +422,7 @@ ms_expect_listing(ms_ctx_t *c, int direction, guint16 listing_kind)
 }
 
 void
-ms_expect_chunk(ms_ctx_t *c, guint32 octets, bool last)
+ms_expect_chunk(ms_ctx_t *c, guint64 octets, bool last)
 {
     ms_direction_t *d = &c->s->dir[MS_FROM_CLIENT];
     if (!d->msg_id && c->proto->pref_reassemble) {
@@ -378,6 +430,7 @@ ms_expect_chunk(ms_ctx_t *c, guint32 octets, bool last)
     }
     d->chunk_left = octets;
     d->chunk_last = last;
+    d->chunk_owner = c->u;
     if (octets) {
         d->mode = MS_MODE_CHUNK;
     } else if (last && c->first_pass) {
@@ -387,6 +440,8 @@ ms_expect_chunk(ms_ctx_t *c, guint32 octets, bool last)
             fragment_end_seq_next(&ms_reassembly, c->pinfo, d->msg_id, NULL);
         c->u->flags |= MS_UF_ENDS_BODY;
         d->msg_id = 0;
+        if (c->proto->content_ended)
+            c->proto->content_ended(c);
     }
 }
 
@@ -396,6 +451,24 @@ ms_cancel_content(ms_ctx_t *c, int direction)
     ms_direction_t *d = &c->s->dir[direction];
     if (d->mode == MS_MODE_CONTENT || d->mode == MS_MODE_LISTING)
         d->mode = MS_MODE_LINES;
+}
+
+/* The server refused a BDAT while its chunk had not (fully) arrived: a
+ * server that reads a chunk answers after its last octet, so what follows
+ * is not chunk data but commands.  Returns the octets no longer awaited
+ * (0: the request's chunk is not the one being read). */
+guint64
+ms_cancel_chunk(ms_ctx_t *c, const ms_unit_t *request)
+{
+    ms_direction_t *d = &c->s->dir[MS_FROM_CLIENT];
+    if (!c->first_pass || d->mode != MS_MODE_CHUNK || d->chunk_owner != request)
+        return 0;
+    guint64 left = d->chunk_left;
+    d->mode = MS_MODE_LINES;
+    d->chunk_left = 0;
+    d->chunk_last = 0;
+    d->chunk_owner = NULL;
+    return left;
 }
 
 void
@@ -422,14 +495,55 @@ ms_tls_answer(ms_ctx_t *c, bool accepted)
                 c->proto->tls_command);
         return;
     }
+    /* A TLS handshake must follow.  Whether it does, the first bytes after
+     * this answer's segment tell (see tls_expected_next()); until then
+     * plaintext -- the rest of this segment, like what the client sent
+     * before the answer -- is injected. */
     s->tls_active = 1;
     c->u->flags |= MS_UF_TLS_START;
+    s->tls_answer_frame = c->pinfo->num;
     s->dir[MS_FROM_CLIENT].mode = MS_MODE_TLS;
     s->dir[MS_FROM_SERVER].mode = MS_MODE_TLS;
-    /* From the next frame on, TCP hands this conversation to TLS, which
-     * hands decrypted records back to us. */
-    if (tls_handle && c->from_tcp)
-        ssl_starttls_ack(tls_handle, c->pinfo, c->proto->handle);
+}
+
+/* Do these bytes start a TLS record (content type 20-24, version 3.x)? */
+static bool
+looks_like_tls_record(tvbuff_t *tvb, int offset, int avail)
+{
+    guint8 type = tvb_get_uint8(tvb, offset);
+    if (type < 20 || type > 24)
+        return false;
+    return avail < 2 || tvb_get_uint8(tvb, offset + 1) == 3;
+}
+
+/* After an accepted STARTTLS/STLS: the first data in a later segment is
+ * either the TLS handshake -- TLS takes the conversation from this frame
+ * on, and hands decrypted records back to us -- or the session goes on in
+ * cleartext (a capture taken after TLS was stripped, a broken peer).  That
+ * is no injection: those bytes came after the answer, and are the dialogue
+ * itself, decoded as such, with one expert info.  Returns true when TLS
+ * takes over. */
+static bool
+tls_expected_next(ms_ctx_t *c, int offset, int avail)
+{
+    ms_session_t *s = c->s;
+    if (tls_handle && looks_like_tls_record(c->tvb, offset, avail))
+        return true;
+    s->tls_active = 2;          /* the next unit gets the expert info */
+    s->dir[MS_FROM_CLIENT].mode = MS_MODE_LINES;
+    s->dir[MS_FROM_SERVER].mode = MS_MODE_LINES;
+    return false;
+}
+
+static void
+hand_over_to_tls(ms_ctx_t *c, int offset)
+{
+    c->s->tls_active = 0;
+    c->s->dir[MS_FROM_CLIENT].mode = MS_MODE_LINES;
+    c->s->dir[MS_FROM_SERVER].mode = MS_MODE_LINES;
+    /* This frame is the first TLS one (post_ack: TLS starts with it). */
+    ssl_starttls_post_ack(tls_handle, c->pinfo, c->proto->handle);
+    call_dissector(tls_handle, tvb_new_subset_remaining(c->tvb, offset), c->pinfo, c->tree);
 }
 
 /* ======================================================================
@@ -768,6 +882,7 @@ new_unit(ms_ctx_t *c, ms_unit_kind_t kind)
     u->phase = c->s->phase;
     u->prev_phase = 0xff;
     u->state = c->s->state;
+    u->from_server = c->from_server;
     if (unit_is_protected(c))
         u->flags |= MS_UF_PROTECTED;
     c->u = u;
@@ -1050,7 +1165,7 @@ static ms_unit_t *
 frame_chunk(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
 {
     ms_unit_t *u = new_unit(c, MS_UNIT_CHUNK);
-    guint32 take = d->chunk_left < (guint32)avail ? d->chunk_left : (guint32)avail;
+    guint32 take = d->chunk_left < (guint64)avail ? (guint32)d->chunk_left : (guint32)avail;
     u->len = take;
     u->msg_id = d->msg_id;
     d->chunk_left -= take;
@@ -1061,6 +1176,7 @@ frame_chunk(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
         add_message_fragment(c, d, tvb_new_subset_length(c->tvb, offset, take), ends);
     if (d->chunk_left == 0) {
         d->mode = MS_MODE_LINES;
+        d->chunk_owner = NULL;
         if (ends)
             end_body(c, d);
     }
@@ -1231,10 +1347,56 @@ frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv
     return u;
 }
 
+/* Did the capture see this TCP connection open (its SYN)?  Only then is it
+ * known that the server had said nothing before the client spoke. */
+static bool
+connection_start_captured(ms_ctx_t *c)
+{
+    if (!c->from_tcp)
+        return false;
+    conversation_t *conv = find_conversation_pinfo(c->pinfo, 0);
+    struct tcp_analysis *tcpd = conv ? get_tcp_conversation_data(conv, c->pinfo) : NULL;
+    return tcpd && (tcpd->conversation_completeness & MS_TCP_SAW_SYN);
+}
+
+/* A client that speaks before the server's greeting (an "early talker",
+ * which MTAs such as Postfix's postscreen reject): the command opens a
+ * session -- so the capture did not merely start in the middle of one --
+ * the connection's start was captured, and the server has said nothing
+ * yet.  Every command after it until the server speaks is early too. */
+static void
+note_if_before_greeting(ms_ctx_t *c)
+{
+    ms_session_t *s = c->s;
+    if (s->server_spoke || c->u->kind != MS_UNIT_REQUEST)
+        return;
+    if (!s->early) {
+        const ms_command_t *cmd = ms_lookup_command(c->proto, c->tvb, c->offset, c->line_len);
+        if (!cmd || !(cmd->flags & MS_CMD_OPENS) || !connection_start_captured(c))
+            return;
+        s->early = 1;
+    }
+    c->u->flags |= MS_UF_EARLY;
+    ms_note(c, MS_EI_BEFORE_GREETING, "%s sent before the server's greeting",
+            tvb_format_text(c->pinfo->pool, c->tvb, c->offset,
+                            MIN(ms_token_len(c->tvb, c->offset, c->line_len), 32)));
+}
+
+/* The server's first words are its greeting (RFC 5321 3.1, RFC 1939 4),
+ * also when the client spoke first: then the commands sent before it are
+ * answered by the replies after it. */
+static bool
+reply_is_greeting_after_early_commands(ms_ctx_t *c, bool first_server_unit)
+{
+    return first_server_unit && c->s->early && c->proto->is_greeting &&
+           c->proto->is_greeting(c->tvb, c->offset, c->line_len);
+}
+
 /* Frames and analyses the next unit of the first pass.  Returns NULL with
- * *need_more set when the rest must wait for more TCP data. */
+ * *need_more set when the rest must wait for more TCP data, or with
+ * *to_tls set when TLS takes over from offset on. */
 static ms_unit_t *
-analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
+analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more, bool *to_tls)
 {
     ms_proto_t *p = c->proto;
     ms_session_t *s = c->s;
@@ -1242,9 +1404,15 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
     int avail = tvb_captured_length_remaining(c->tvb, offset);
     ms_unit_t *u;
 
+    if (d->mode == MS_MODE_TLS && c->from_tcp && s->tls_active == 1 &&
+        c->pinfo->num > s->tls_answer_frame && tls_expected_next(c, offset, avail)) {
+        *to_tls = true;
+        return NULL;
+    }
     if (d->mode == MS_MODE_TLS) {
         if (c->from_tcp) {
-            /* Plaintext where only a TLS handshake may follow. */
+            /* Plaintext sent with or before the answer, where only a TLS
+             * handshake may follow. */
             u = new_unit(c, MS_UNIT_INJECTED);
             u->len = (guint32)avail;
             ms_note(c, MS_EI_TLS_INJECTION,
@@ -1273,6 +1441,15 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
     u = frame_lines(c, d, offset, avail, from_srv, need_more);
     if (!u)
         return u;
+    if (s->tls_active == 2) {
+        s->tls_active = 0;
+        ms_note(c, MS_EI_TLS_NOT_STARTED,
+                "The server accepted %s, but no TLS handshake followed: the session goes on "
+                "in cleartext", p->tls_command);
+    }
+    bool first_server_unit = from_srv && !s->server_spoke;
+    if (from_srv)
+        s->server_spoke = 1;
     note_nul_octets(c, offset, (int)u->len, from_srv);
     if (was_mid_line)
         return u;
@@ -1295,6 +1472,7 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
                 ms_note(c, MS_EI_AFTER_QUIT, "Command sent after QUIT");
             s->any_request = 1;
             p->analyze_request(c);
+            note_if_before_greeting(c);
         }
         note_user_frame(c, user_before);
         /* The protocol may have recognised message content instead. */
@@ -1306,6 +1484,14 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
     /* The rest of a reply shown in parts was matched with its first part. */
     if (u->flags & MS_UF_CONTINUED)
         return u;
+
+    if (reply_is_greeting_after_early_commands(c, first_server_unit)) {
+        u->flags |= MS_UF_NO_MATCH;
+        p->analyze_reply(c, NULL);
+        s->early = 0;
+        return u;
+    }
+    s->early = 0;
 
     /* A reply: match it with the oldest outstanding request. */
     ms_pending_t req;
@@ -1908,19 +2094,22 @@ ms_render_sasl(ms_ctx_t *c, proto_tree *tree)
     ms_proto_t *p = c->proto;
     const ms_unit_t *u = c->u;
     const ms_sasl_info_t *si = u->sasl;
+    bool mask = p->pref_mask_secrets && sasl_client_data_secret(c);
     if (si && si->mech)
         proto_item_set_generated(proto_tree_add_string(tree, p->hf.auth_mechanism, c->tvb, 0, 0,
                                                        si->mech));
-    if (u->kind == MS_UNIT_SASL)
+    if (u->kind == MS_UNIT_SASL && mask)
+        proto_tree_add_string(tree, p->hf.auth_base64, c->tvb, c->offset, c->line_len, MS_MASK);
+    else if (u->kind == MS_UNIT_SASL)
         ms_add_text(c, tree, p->hf.auth_base64, c->offset, c->line_len, ENC_ASCII);
     if (!si)
         return;
     /* What the exchange revealed, in this order under the PDU. */
     const struct { int hf; const char *value; } generated[] = {
         { p->hf.auth_username, si->user },
-        { p->hf.auth_secret, si->secret && p->pref_mask_secrets ? "********" : si->secret },
+        { p->hf.auth_secret, si->secret && p->pref_mask_secrets ? MS_MASK : si->secret },
         { p->hf.auth_authzid, si->authzid },
-        { p->hf.auth_decoded, si->decoded },
+        { p->hf.auth_decoded, si->decoded && mask ? MS_MASK : si->decoded },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(generated); i++)
         if (generated[i].value)
@@ -2030,6 +2219,7 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     if (c.first_pass) {
         c.s = session_for_packet(p, tvb, pinfo);
         from_srv = from_server(c.s, pinfo);
+        c.from_server = from_srv;
     } else {
         /* Replaying: the records know their direction and rendering reads
          * no session state, so no conversation lookup (c.s stays NULL). */
@@ -2050,8 +2240,12 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         c.offset = offset;
         c.u = NULL;
         if (c.first_pass) {
-            bool need_more = false;
-            u = analyze_next(&c, offset, from_srv, &need_more);
+            bool need_more = false, to_tls = false;
+            u = analyze_next(&c, offset, from_srv, &need_more, &to_tls);
+            if (to_tls) {
+                hand_over_to_tls(&c, offset);
+                break;
+            }
             if (!u) {
                 c.s->dir[from_srv].wait_segments++;   /* < MS_MAX_WAIT_SEGMENTS */
                 pinfo->desegment_offset = offset;
@@ -2348,6 +2542,10 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
           "Too many outstanding requests to match" },
         { MS_EI_BODY_NOT_REASSEMBLED, "content.not_reassembled", PI_REASSEMBLE, PI_NOTE,
           "Message body too large to reassemble" },
+        { MS_EI_BEFORE_GREETING, "sequence.before_greeting", PI_SEQUENCE, PI_WARN,
+          "Command sent before the server's greeting" },
+        { MS_EI_TLS_NOT_STARTED, "tls.not_started", PI_SECURITY, PI_WARN,
+          "STARTTLS/STLS accepted, but the session went on in cleartext" },
     };
     int nei = (int)G_N_ELEMENTS(eis) + n_proto_eis;
     ei_register_info *ei = wmem_alloc0_array(wmem_epan_scope(), ei_register_info, nei);

@@ -68,6 +68,8 @@
 #define MS_MAX_PENDING          4096
 /* Longest decoded user name or secret kept for display. */
 #define MS_MAX_CRED_LEN         256
+/* What a secret shows as with <proto>.mask_secrets on. */
+#define MS_MASK                 "********"
 
 /* ---- Directions, modes, unit kinds -------------------------------------- */
 
@@ -106,6 +108,7 @@ typedef enum { MS_EOL_CRLF = 0, MS_EOL_LF, MS_EOL_CR, MS_EOL_NONE } ms_eol_t;
 #define MS_UF_TLS_START     0x0010  /* reply accepting STARTTLS/STLS: TLS takes over after it */
 #define MS_UF_NO_MATCH      0x0020  /* reply that answers no known request */
 #define MS_UF_CONTINUED     0x0040  /* further lines of a reply shown in parts */
+#define MS_UF_EARLY         0x0080  /* request sent before the server's greeting */
 
 /* Engine expert infos, registered per protocol as "<abbrev>.<name>". */
 typedef enum {
@@ -131,6 +134,8 @@ typedef enum {
     MS_EI_BODY_LINE_TOO_LONG,
     MS_EI_PIPELINE_OVERFLOW,
     MS_EI_BODY_NOT_REASSEMBLED,
+    MS_EI_BEFORE_GREETING,
+    MS_EI_TLS_NOT_STARTED,
     MS_EI_PROTO_FIRST          /* protocols number their own from here */
 } ms_ei_id_t;
 
@@ -209,7 +214,8 @@ typedef struct {
     guint8  mid_line;          /* the previous unit ended inside a line */
     guint8  mid_reply;         /* a multi-line reply shown in parts goes on */
     guint8  chunk_last;        /* BDAT ... LAST */
-    guint32 chunk_left;        /* BDAT octets still to come */
+    guint64 chunk_left;        /* BDAT octets still to come */
+    const ms_unit_t *chunk_owner; /* the BDAT request whose chunk is being read */
     guint32 line_len;          /* content: length of the current text line */
     guint32 msg_id;            /* reassembly id of the open message */
     guint32 msg_len;           /* octets of the open message so far */
@@ -231,7 +237,9 @@ struct ms_session {
     guint8   quit_sent;
     guint8   tls_offered;      /* server offered STARTTLS/STLS */
     guint8   tls_pending;      /* STARTTLS/STLS sent, answer outstanding */
-    guint8   tls_active;       /* TLS negotiated: later plaintext is injected */
+    guint8   tls_active;       /* STARTTLS/STLS accepted: a TLS handshake must follow */
+    guint8   server_spoke;     /* the server has sent something */
+    guint8   early;            /* requests were sent before the server's greeting */
     guint8   authenticated;
     guint8   sasl_mech;        /* ms_sasl_mech_t of the running exchange */
     guint8   sasl_step;        /* client SASL lines so far */
@@ -243,6 +251,7 @@ struct ms_session {
     guint16  pending_cap;
     guint16  pending_head;
     guint32  pending_overflow; /* requests beyond MS_MAX_PENDING, unmatched */
+    guint32  tls_answer_frame; /* frame of the accepted STARTTLS/STLS answer */
     ms_unit_t **pending;       /* ring of request units */
     const char *user;          /* last user name seen (USER, SASL) */
     guint32  user_frame;       /* frame that carried it */
@@ -264,6 +273,7 @@ typedef struct {
     int          offset;       /* start of the unit in tvb */
     int          line_len;     /* line units: length without line end */
     bool         first_pass;
+    bool         from_server;  /* the data of this call comes from the server */
     bool         from_tcp;     /* data came straight from TCP (not TLS) */
     bool         want_text;    /* a tree or columns will show the Info text */
     guint16      tcp_flags;
@@ -280,6 +290,8 @@ typedef enum { MS_LOOKS_UNKNOWN = 0, MS_LOOKS_CLIENT, MS_LOOKS_SERVER } ms_looks
 /* A command word and what the engine needs to know of it. */
 #define MS_PHASE_KEEP   0xff   /* the command leaves the session's phase alone */
 #define MS_CMD_HIDE_ARG 0x80   /* the argument is a secret: not shown as request.arg */
+#define MS_CMD_OPENS    0x40   /* a command a client may open a session with (before the greeting) */
+#define MS_CMD_SASL     0x20   /* AUTH: an initial response in the argument may carry secrets */
 typedef struct {
     const char *word;          /* canonical (upper-case) spelling */
     guint16 id;                /* protocol's command id (ms_unit_t.cmd) */
@@ -324,6 +336,10 @@ struct ms_proto {
     /* Heuristic: what does this first line look like? */
     ms_looks_t (*looks_like)(tvbuff_t *tvb, int offset, int len);
     const ms_marker_t *line_starts;   /* NULL-terminated */
+    /* Could this reply line be the server's greeting (SMTP 220/421/554,
+     * POP3 +OK/-ERR)?  Decides whether the first reply after commands sent
+     * before the greeting is the greeting. */
+    bool (*is_greeting)(tvbuff_t *tvb, int offset, int len);
     /* Server side: does this reply line announce another line of the same
      * reply (SMTP "250-")?  NULL: every reply is one line. */
     bool (*reply_continues)(tvbuff_t *tvb, int offset, int len);
@@ -451,11 +467,13 @@ const char *ms_auth_summary(ms_ctx_t *c, int arg_off, int arg_len);
 /* First-pass helpers for the protocol analyzers. */
 void ms_note(ms_ctx_t *c, int ei, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 void ms_set_phase(ms_ctx_t *c, guint8 phase);
+void ms_set_greeting_phase(ms_ctx_t *c);
 void ms_request_expects_reply(ms_ctx_t *c);
 void ms_expect_content(ms_ctx_t *c, int direction, bool reassemble_as_message);
 void ms_expect_listing(ms_ctx_t *c, int direction, guint16 listing_kind);
-void ms_expect_chunk(ms_ctx_t *c, guint32 octets, bool last);
+void ms_expect_chunk(ms_ctx_t *c, guint64 octets, bool last);
 void ms_cancel_content(ms_ctx_t *c, int direction);
+guint64 ms_cancel_chunk(ms_ctx_t *c, const ms_unit_t *request);
 void ms_tls_requested(ms_ctx_t *c);
 void ms_tls_answer(ms_ctx_t *c, bool accepted);
 const char *ms_strdup_line(ms_ctx_t *c, int offset, int len);

@@ -60,12 +60,15 @@ enum {
 #define IN_TRANS  2
 
 static const ms_command_t pop3_commands[] = {
-    { "USER", CMD_USER, PH_AUTHORIZATION, IN_AUTH,  "Name the mailbox (RFC 1939)" },
+    /* MS_CMD_OPENS: what a client may open a session with, before the
+     * greeting if it is early; a command of the TRANSACTION state seen
+     * first means the capture started later. */
+    { "USER", CMD_USER, PH_AUTHORIZATION, IN_AUTH | MS_CMD_OPENS, "Name the mailbox (RFC 1939)" },
     { "PASS", CMD_PASS, PH_AUTHORIZATION, IN_AUTH | MS_CMD_HIDE_ARG,  "Give the mailbox password (RFC 1939)" },
-    { "APOP", CMD_APOP, PH_AUTHORIZATION, IN_AUTH,  "Log in with an MD5 digest of the greeting's timestamp" },
-    { "AUTH", CMD_AUTH, PH_AUTHORIZATION, IN_AUTH,  "Authenticate with SASL (RFC 5034)" },
-    { "CAPA", CMD_CAPA, PH_KEEP, IN_AUTH | IN_TRANS, "List capabilities (RFC 2449)" },
-    { "STLS", CMD_STLS, PH_TLS, IN_AUTH,            "Upgrade the connection to TLS (RFC 2595)" },
+    { "APOP", CMD_APOP, PH_AUTHORIZATION, IN_AUTH | MS_CMD_OPENS, "Log in with an MD5 digest of the greeting's timestamp" },
+    { "AUTH", CMD_AUTH, PH_AUTHORIZATION, IN_AUTH | MS_CMD_OPENS | MS_CMD_SASL, "Authenticate with SASL (RFC 5034)" },
+    { "CAPA", CMD_CAPA, PH_KEEP, IN_AUTH | IN_TRANS | MS_CMD_OPENS, "List capabilities (RFC 2449)" },
+    { "STLS", CMD_STLS, PH_TLS, IN_AUTH | MS_CMD_OPENS, "Upgrade the connection to TLS (RFC 2595)" },
     { "STAT", CMD_STAT, PH_CHECK, IN_TRANS,         "Count messages and octets in the mailbox" },
     { "LIST", CMD_LIST, PH_CHECK, IN_TRANS,         "List message sizes" },
     { "UIDL", CMD_UIDL, PH_CHECK, IN_TRANS,         "List unique message ids" },
@@ -81,6 +84,9 @@ static const ms_command_t pop3_commands[] = {
 
 /* Listing kinds (which multi-line response is being read). */
 enum { LST_NONE = 0, LST_CAPA, LST_LIST, LST_UIDL, LST_AUTH };
+
+/* ms_unit_t.aux of a LIST/UIDL request: it names one message. */
+#define LIST_ONE_MESSAGE 1
 
 /* ---- Fields ------------------------------------------------------------- */
 
@@ -201,6 +207,13 @@ skip_spaces(tvbuff_t *tvb, int off, int end)
     return off;
 }
 
+/* RFC 1939 4: the server greets with +OK. */
+static bool
+pop3_is_greeting(tvbuff_t *tvb, int offset, int len)
+{
+    return status_len(tvb, offset, len) == 3;
+}
+
 /* ---- Heuristic ---------------------------------------------------------- */
 
 static ms_looks_t
@@ -311,6 +324,11 @@ pop3_analyze_request(ms_ctx_t *c)
         st->retr_msg = number_at(c->tvb, arg_off, arg_len, &n, &used) ? n : 0;
         break;
     }
+    case CMD_LIST:
+    case CMD_UIDL:
+        /* Whether the answer is one line or a listing depends on this. */
+        c->u->aux = arg_len > 0 ? LIST_ONE_MESSAGE : 0;
+        break;
     case CMD_QUIT:
         s->quit_sent = 1;
         break;
@@ -388,10 +406,10 @@ pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
             ms_expect_content(c, MS_FROM_SERVER, false);
             return;
         }
-        if (!s->greeted && !s->any_request && ok) {
+        if (!s->greeted && (!s->any_request || s->early) && ok) {
             s->greeted = 1;
             s->state = ST_AUTHORIZATION;
-            ms_set_phase(c, PH_CONNECTION);
+            ms_set_greeting_phase(c);
             return;
         }
         if ((s->any_request || s->greeted) && (c->u->flags & MS_UF_NO_MATCH))
@@ -438,22 +456,22 @@ pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
         break;
     case CMD_LIST:
     case CMD_UIDL: {
-        /* With an argument the answer is one line; without, a listing. */
+        /* With an argument the answer is one line ("+OK 1 120"); without,
+         * always a listing (RFC 1939), whatever the status line says --
+         * some servers put the count and size there ("+OK 5 21639"). */
         if (!ok)
             break;
+        if (!(request->aux & LIST_ONE_MESSAGE)) {
+            ms_expect_listing(c, MS_FROM_SERVER, request->cmd == CMD_LIST ? LST_LIST : LST_UIDL);
+            break;
+        }
         guint32 n, size;
         int used, used2;
-        if (text_len > 0 && number_at(c->tvb, text, text_len, &n, &used)) {
+        if (request->cmd == CMD_LIST && text_len > 0 && number_at(c->tvb, text, text_len, &n, &used)) {
             int so = skip_spaces(c->tvb, text + used, text + text_len);
-            if (request->cmd == CMD_LIST && so < text + text_len &&
-                number_at(c->tvb, so, text + text_len - so, &size, &used2)) {
+            if (so < text + text_len && number_at(c->tvb, so, text + text_len - so, &size, &used2))
                 remember_size(st, n, size);
-                break;
-            }
-            if (request->cmd == CMD_UIDL && so < text + text_len)
-                break;
         }
-        ms_expect_listing(c, MS_FROM_SERVER, request->cmd == CMD_LIST ? LST_LIST : LST_UIDL);
         break;
     }
     case CMD_RETR:
@@ -688,6 +706,7 @@ static ms_proto_t pop3 = {
     .max_text_line = 0,        /* message text: SMTP's limit, not POP3's business */
     .looks_like = pop3_looks_like,
     .line_starts = pop3_line_starts,
+    .is_greeting = pop3_is_greeting,
     .reply_continues = NULL,
     .analyze_request = pop3_analyze_request,
     .analyze_reply = pop3_analyze_reply,

@@ -77,10 +77,11 @@ typedef void ms_stat_init_result_t;
 #define MS_HAVE_PLUGIN_DESCRIBE 0
 #endif
 
-/* ssl_starttls_ack() is exported by libwireshark in every supported release,
- * but its header drags in libgcrypt; declare the one function we use. */
-WS_DLL_PUBLIC guint32 ssl_starttls_ack(dissector_handle_t tls_handle, packet_info *pinfo,
-                                       dissector_handle_t app_handle);
+/* ssl_starttls_post_ack() (TLS starts with the current frame) is exported by
+ * libwireshark in every supported release, but its header drags in
+ * libgcrypt; declare the one function we use. */
+WS_DLL_PUBLIC guint32 ssl_starttls_post_ack(dissector_handle_t tls_handle, packet_info *pinfo,
+                                            dissector_handle_t app_handle);
 
 /* Statistics menu paths of stats trees: 4.2 and later split them at "//"
  * (STATS_TREE_MENU_SEPARATOR) and show the last part as the title; 4.0
