@@ -114,3 +114,15 @@ add_test(NAME gui COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/gui-ch
          --build-dir ${CMAKE_BINARY_DIR})
 set_tests_properties(gui PROPERTIES ENVIRONMENT "${_ms_env}" SKIP_RETURN_CODE 77 TIMEOUT 400
   FIXTURES_REQUIRED mailscope_loaded)
+
+# With esmtp.mask_secrets / pop3.mask_secrets on, no field, column or expert
+# text shows a password or token in any encoding (tests/secrets-masked).
+add_test(NAME secrets-masked COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/secrets-masked
+         --source-dir ${CMAKE_SOURCE_DIR} --build-dir ${CMAKE_BINARY_DIR})
+# mailscope against Zeek's and Suricata's own expected outputs on their own
+# captures (test-captures/peers/, docs/peer-conformance.md).
+add_test(NAME peer-conformance COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/peer-conformance
+         --source-dir ${CMAKE_SOURCE_DIR} --build-dir ${CMAKE_BINARY_DIR})
+set_tests_properties(secrets-masked peer-conformance PROPERTIES
+  ENVIRONMENT "${_ms_env}" TIMEOUT 900 FIXTURES_REQUIRED mailscope_loaded)
+set_tests_properties(peer-conformance PROPERTIES COST 10)
