@@ -536,14 +536,14 @@ tls_expected_next(ms_ctx_t *c, int offset, int avail)
 }
 
 static void
-hand_over_to_tls(ms_ctx_t *c, int offset)
+hand_over_to_tls(ms_ctx_t *c, int offset, proto_tree *tree)
 {
     c->s->tls_active = 0;
     c->s->dir[MS_FROM_CLIENT].mode = MS_MODE_LINES;
     c->s->dir[MS_FROM_SERVER].mode = MS_MODE_LINES;
     /* This frame is the first TLS one (post_ack: TLS starts with it). */
     ssl_starttls_post_ack(tls_handle, c->pinfo, c->proto->handle);
-    call_dissector(tls_handle, tvb_new_subset_remaining(c->tvb, offset), c->pinfo, c->tree);
+    call_dissector(tls_handle, tvb_new_subset_remaining(c->tvb, offset), c->pinfo, tree);
 }
 
 /* ======================================================================
@@ -1348,9 +1348,9 @@ frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv
 }
 
 /* Did the capture see this TCP connection open (its SYN)?  Only then is it
- * known that the server had said nothing before the client spoke. */
-static bool
-connection_start_captured(ms_ctx_t *c)
+ * known that nothing came before the first data. */
+bool
+ms_connection_start_captured(ms_ctx_t *c)
 {
     if (!c->from_tcp)
         return false;
@@ -1360,22 +1360,17 @@ connection_start_captured(ms_ctx_t *c)
 }
 
 /* A client that speaks before the server's greeting (an "early talker",
- * which MTAs such as Postfix's postscreen reject): the command opens a
- * session -- so the capture did not merely start in the middle of one --
- * the connection's start was captured, and the server has said nothing
- * yet.  Every command after it until the server speaks is early too. */
+ * which MTAs such as Postfix's postscreen reject): the capture saw the
+ * connection open and the server has said nothing yet. */
 static void
 note_if_before_greeting(ms_ctx_t *c)
 {
     ms_session_t *s = c->s;
     if (s->server_spoke || c->u->kind != MS_UNIT_REQUEST)
         return;
-    if (!s->early) {
-        const ms_command_t *cmd = ms_lookup_command(c->proto, c->tvb, c->offset, c->line_len);
-        if (!cmd || !(cmd->flags & MS_CMD_OPENS) || !connection_start_captured(c))
-            return;
-        s->early = 1;
-    }
+    if (!s->early && !ms_connection_start_captured(c))
+        return;
+    s->early = 1;
     c->u->flags |= MS_UF_EARLY;
     ms_note(c, MS_EI_BEFORE_GREETING, "%s sent before the server's greeting",
             tvb_format_text(c->pinfo->pool, c->tvb, c->offset,
@@ -1390,6 +1385,52 @@ reply_is_greeting_after_early_commands(ms_ctx_t *c, bool first_server_unit)
 {
     return first_server_unit && c->s->early && c->proto->is_greeting &&
            c->proto->is_greeting(c->tvb, c->offset, c->line_len);
+}
+
+/* TCP data before this call's never reached us: a segment the capture
+ * lost, or one Wireshark's TCP did not hand over (a retransmission that
+ * carries new octets after a path-MTU change).  What it held is unknown, so
+ * the framing must not go on as if nothing happened: the octets of a BDAT
+ * chunk run on through the gap (and what followed the chunk is lost too);
+ * a line cut by the gap is over.  The next unit says so.  (A message with a
+ * hole is still handed over as it is.) */
+static void
+data_missing(ms_direction_t *d, guint32 gap)
+{
+    d->missing = gap;
+    d->mid_line = 0;
+    d->wait_segments = 0;
+    if (d->mode != MS_MODE_CHUNK)
+        return;
+    if (gap >= d->chunk_left) {
+        d->chunk_left = 0;
+        d->chunk_owner = NULL;
+        d->mode = MS_MODE_LINES;
+    } else {
+        d->chunk_left -= gap;
+    }
+}
+
+/* TCP sequence bookkeeping (first pass, data straight from TCP): notices
+ * data the capture lacks before this call's. */
+static void
+check_sequence(ms_direction_t *d, guint32 seq)
+{
+    guint32 gap = seq - d->next_seq;
+    if (d->seq_known && gap != 0 && gap < 0x80000000u)
+        data_missing(d, gap);
+}
+
+static void
+note_missing(ms_ctx_t *c, ms_direction_t *d, bool from_srv)
+{
+    if (!d->missing)
+        return;
+    ms_note(c, MS_EI_DATA_MISSING,
+            "%u octets from the %s that come before this in the TCP stream have not reached "
+            "the dissector (lost, reordered, or not handed over by TCP): what they held is "
+            "unknown here", d->missing, from_srv ? "server" : "client");
+    d->missing = 0;
 }
 
 /* Frames and analyses the next unit of the first pass.  Returns NULL with
@@ -2195,6 +2236,11 @@ layers_have_tls(const packet_info *pinfo)
 int
 ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
+    /* The start of a segment quoted in an ICMP error is no part of the
+     * session: dissecting it would run the session's state on a copy of
+     * data (and on TCP sequence numbers of another context). */
+    if (pinfo->flags.in_error_pkt)
+        return 0;
     ms_ctx_t c = { 0 };
     c.proto = p;
     c.tvb = tvb;
@@ -2206,8 +2252,9 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     c.want_text = (tree && PTREE_DATA(tree)->visible) || col_get_writable(pinfo->cinfo, COL_INFO) ||
                   have_tap_listener(p->tap);   /* the session views show it */
     c.from_tcp = !layers_have_tls(pinfo);
-    if (c.from_tcp && data)
-        c.tcp_flags = ((const struct tcpinfo *)data)->flags;
+    const struct tcpinfo *tcpi = c.from_tcp ? (const struct tcpinfo *)data : NULL;
+    if (tcpi)
+        c.tcp_flags = tcpi->flags;
 
     ms_frame_units_t *units = frame_units(p, pinfo, c.first_pass);
     /* First pass: the frame's units so far are exactly those the earlier
@@ -2220,6 +2267,8 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         c.s = session_for_packet(p, tvb, pinfo);
         from_srv = from_server(c.s, pinfo);
         c.from_server = from_srv;
+        if (tcpi)
+            check_sequence(&c.s->dir[from_srv], tcpi->seq);
     } else {
         /* Replaying: the records know their direction and rendering reads
          * no session state, so no conversation lookup (c.s stays NULL). */
@@ -2235,6 +2284,7 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 
     int offset = 0;
     int avail = tvb_captured_length(tvb);
+    bool deferred = false;      /* the rest waits for more TCP data */
     while (offset < avail) {
         ms_unit_t *u;
         c.offset = offset;
@@ -2243,10 +2293,11 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
             bool need_more = false, to_tls = false;
             u = analyze_next(&c, offset, from_srv, &need_more, &to_tls);
             if (to_tls) {
-                hand_over_to_tls(&c, offset);
+                hand_over_to_tls(&c, offset, tree);
                 break;
             }
             if (!u) {
+                deferred = true;
                 c.s->dir[from_srv].wait_segments++;   /* < MS_MAX_WAIT_SEGMENTS */
                 pinfo->desegment_offset = offset;
                 pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
@@ -2254,6 +2305,7 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
             }
             c.s->dir[from_srv].wait_segments = 0;
             u->from_server = from_srv;
+            note_missing(&c, &c.s->dir[from_srv], from_srv);
             if (u->prev_phase == 0xff && u->phase != c.s->phase && u->kind != MS_UNIT_REPLY)
                 u->phase = c.s->phase;
             if (p->state_vals)
@@ -2287,6 +2339,12 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         offset += (int)u->len;
         if (u->len == 0)
             break;
+    }
+
+    if (c.first_pass && tcpi) {
+        ms_direction_t *d = &c.s->dir[from_srv];
+        d->next_seq = tcpi->seq + (guint32)(deferred ? offset : (int)tvb_reported_length(tvb));
+        d->seq_known = 1;
     }
 
     /* A FIN while a message or listing is still open: its end never came. */
@@ -2342,7 +2400,7 @@ ms_dissect_heur(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
 {
     /* Cheap checks only, and nothing that can throw before we say yes. */
     int len = tvb_captured_length(tvb);
-    if (len < 1)
+    if (len < 1 || pinfo->flags.in_error_pkt)
         return FALSE;
     ms_looks_t looks = len >= 4 ? p->looks_like(tvb, 0, len) : MS_LOOKS_UNKNOWN;
     bool partial = false;
@@ -2546,6 +2604,8 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
           "Command sent before the server's greeting" },
         { MS_EI_TLS_NOT_STARTED, "tls.not_started", PI_SECURITY, PI_WARN,
           "STARTTLS/STLS accepted, but the session went on in cleartext" },
+        { MS_EI_DATA_MISSING, "sequence.data_missing", PI_SEQUENCE, PI_WARN,
+          "TCP data that never reached the dissector: what it held is unknown" },
     };
     int nei = (int)G_N_ELEMENTS(eis) + n_proto_eis;
     ei_register_info *ei = wmem_alloc0_array(wmem_epan_scope(), ei_register_info, nei);

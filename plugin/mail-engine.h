@@ -136,6 +136,7 @@ typedef enum {
     MS_EI_BODY_NOT_REASSEMBLED,
     MS_EI_BEFORE_GREETING,
     MS_EI_TLS_NOT_STARTED,
+    MS_EI_DATA_MISSING,
     MS_EI_PROTO_FIRST          /* protocols number their own from here */
 } ms_ei_id_t;
 
@@ -223,6 +224,9 @@ typedef struct {
     guint16 listing;           /* protocol's listing kind */
     guint16 wait_segments;     /* TCP segments the pending PDU has waited for */
     guint32 msg_pieces;        /* reassembly pieces of the open message so far */
+    guint32 next_seq;          /* TCP sequence number the next data should start at */
+    guint8  seq_known;         /* next_seq is set */
+    guint32 missing;           /* octets lost before this data: noted on the next unit */
 } ms_direction_t;
 
 /* Session (conversation) state: mutated on the first pass only. */
@@ -290,7 +294,6 @@ typedef enum { MS_LOOKS_UNKNOWN = 0, MS_LOOKS_CLIENT, MS_LOOKS_SERVER } ms_looks
 /* A command word and what the engine needs to know of it. */
 #define MS_PHASE_KEEP   0xff   /* the command leaves the session's phase alone */
 #define MS_CMD_HIDE_ARG 0x80   /* the argument is a secret: not shown as request.arg */
-#define MS_CMD_OPENS    0x40   /* a command a client may open a session with (before the greeting) */
 #define MS_CMD_SASL     0x20   /* AUTH: an initial response in the argument may carry secrets */
 typedef struct {
     const char *word;          /* canonical (upper-case) spelling */
@@ -468,6 +471,7 @@ const char *ms_auth_summary(ms_ctx_t *c, int arg_off, int arg_len);
 void ms_note(ms_ctx_t *c, int ei, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 void ms_set_phase(ms_ctx_t *c, guint8 phase);
 void ms_set_greeting_phase(ms_ctx_t *c);
+bool ms_connection_start_captured(ms_ctx_t *c);
 void ms_request_expects_reply(ms_ctx_t *c);
 void ms_expect_content(ms_ctx_t *c, int direction, bool reassemble_as_message);
 void ms_expect_listing(ms_ctx_t *c, int direction, guint16 listing_kind);

@@ -46,9 +46,9 @@ enum {
 #define PH_KEEP MS_PHASE_KEEP
 
 static const ms_command_t esmtp_commands[] = {
-    { "HELO",     CMD_HELO,     PH_HANDSHAKE, MS_CMD_OPENS, "Identify the client (RFC 5321)" },
-    { "EHLO",     CMD_EHLO,     PH_HANDSHAKE, MS_CMD_OPENS, "Identify the client, ask for extensions (RFC 5321)" },
-    { "LHLO",     CMD_LHLO,     PH_HANDSHAKE, MS_CMD_OPENS, "LMTP greeting (RFC 2033)" },
+    { "HELO",     CMD_HELO,     PH_HANDSHAKE, 0, "Identify the client (RFC 5321)" },
+    { "EHLO",     CMD_EHLO,     PH_HANDSHAKE, 0, "Identify the client, ask for extensions (RFC 5321)" },
+    { "LHLO",     CMD_LHLO,     PH_HANDSHAKE, 0, "LMTP greeting (RFC 2033)" },
     { "MAIL",     CMD_MAIL,     PH_MAIL, 0,      "Start a mail transaction: reverse-path" },
     { "RCPT",     CMD_RCPT,     PH_MAIL, 0,      "Add a recipient: forward-path" },
     { "DATA",     CMD_DATA,     PH_DATA, 0,      "Send the message, ended by <CRLF>.<CRLF>" },
@@ -566,9 +566,10 @@ esmtp_analyze_request(ms_ctx_t *c)
     const ms_command_t *cmd = ms_lookup_command(c->proto, c->tvb, c->offset, c->line_len);
     if (!cmd) {
         c->u->cmd = CMD_UNKNOWN;
-        if (!s->greeted && s->phase == PH_UNKNOWN) {
+        if (!s->greeted && s->phase == PH_UNKNOWN && !ms_connection_start_captured(c)) {
             /* A capture that starts inside DATA: text, not commands, until
-             * the "." line. */
+             * the "." line.  (Not when the capture saw the connection open:
+             * then this is what the client said first.) */
             c->u->kind = MS_UNIT_CONTENT;
             ms_set_phase(c, PH_DATA);
             ms_expect_content(c, MS_FROM_CLIENT, false);
@@ -599,6 +600,9 @@ esmtp_analyze_request(ms_ctx_t *c)
     case CMD_DATA:
         if (s->greeted && !st->rcpt_sent)
             ms_note(c, MS_EI_OUT_OF_ORDER, "DATA without any RCPT");
+        if (st->bdat_open)
+            ms_note(c, MS_EI_OUT_OF_ORDER,
+                    "DATA after BDAT in the same mail transaction (RFC 3030 does not allow both)");
         /* Real clients wait for 354; the content that follows is the
          * message unless the server refuses (see the DATA reply). */
         ms_expect_content(c, MS_FROM_CLIENT, true);

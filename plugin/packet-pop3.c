@@ -60,15 +60,12 @@ enum {
 #define IN_TRANS  2
 
 static const ms_command_t pop3_commands[] = {
-    /* MS_CMD_OPENS: what a client may open a session with, before the
-     * greeting if it is early; a command of the TRANSACTION state seen
-     * first means the capture started later. */
-    { "USER", CMD_USER, PH_AUTHORIZATION, IN_AUTH | MS_CMD_OPENS, "Name the mailbox (RFC 1939)" },
+    { "USER", CMD_USER, PH_AUTHORIZATION, IN_AUTH, "Name the mailbox (RFC 1939)" },
     { "PASS", CMD_PASS, PH_AUTHORIZATION, IN_AUTH | MS_CMD_HIDE_ARG,  "Give the mailbox password (RFC 1939)" },
-    { "APOP", CMD_APOP, PH_AUTHORIZATION, IN_AUTH | MS_CMD_OPENS, "Log in with an MD5 digest of the greeting's timestamp" },
-    { "AUTH", CMD_AUTH, PH_AUTHORIZATION, IN_AUTH | MS_CMD_OPENS | MS_CMD_SASL, "Authenticate with SASL (RFC 5034)" },
-    { "CAPA", CMD_CAPA, PH_KEEP, IN_AUTH | IN_TRANS | MS_CMD_OPENS, "List capabilities (RFC 2449)" },
-    { "STLS", CMD_STLS, PH_TLS, IN_AUTH | MS_CMD_OPENS, "Upgrade the connection to TLS (RFC 2595)" },
+    { "APOP", CMD_APOP, PH_AUTHORIZATION, IN_AUTH, "Log in with an MD5 digest of the greeting's timestamp" },
+    { "AUTH", CMD_AUTH, PH_AUTHORIZATION, IN_AUTH | MS_CMD_SASL, "Authenticate with SASL (RFC 5034)" },
+    { "CAPA", CMD_CAPA, PH_KEEP, IN_AUTH | IN_TRANS, "List capabilities (RFC 2449)" },
+    { "STLS", CMD_STLS, PH_TLS, IN_AUTH, "Upgrade the connection to TLS (RFC 2595)" },
     { "STAT", CMD_STAT, PH_CHECK, IN_TRANS,         "Count messages and octets in the mailbox" },
     { "LIST", CMD_LIST, PH_CHECK, IN_TRANS,         "List message sizes" },
     { "UIDL", CMD_UIDL, PH_CHECK, IN_TRANS,         "List unique message ids" },
@@ -207,11 +204,21 @@ skip_spaces(tvbuff_t *tvb, int off, int end)
     return off;
 }
 
-/* RFC 1939 4: the server greets with +OK. */
+/* RFC 1939 4: the server greets with +OK, a line of its own.  An +OK that
+ * the same segment continues with a line that is no status line opened a
+ * multi-line answer instead (CAPA's, in a capture that lacks the greeting). */
 static bool
 pop3_is_greeting(tvbuff_t *tvb, int offset, int len)
 {
-    return status_len(tvb, offset, len) == 3;
+    if (status_len(tvb, offset, len) != 3)
+        return false;
+    int next;
+    ms_eol_t eol;
+    if (ms_find_line(tvb, offset, len + 2, &next, &eol) < 0 ||
+        tvb_captured_length_remaining(tvb, next) <= 0)
+        return true;
+    guint8 first = tvb_get_uint8(tvb, next);
+    return first == '+' || first == '-';
 }
 
 /* ---- Heuristic ---------------------------------------------------------- */

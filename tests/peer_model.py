@@ -6,12 +6,13 @@ per mailscope PDU subtree), plus the IMF fields of every reassembled message.
 Mail transactions and POP3 exchanges are then derived from those units by the
 rules of RFC 5321 and RFC 1939 (not by mailscope's code):
 
-  SMTP  a transaction starts with MAIL (or with RCPT/DATA/BDAT sent without
-        one), collects the RCPT forward-paths, and ends with the end of its
+  SMTP  a transaction starts with MAIL (or with RCPT, DATA or a well-formed
+        BDAT sent without one), collects the RCPT forward-paths, and ends with the end of its
         message data (the "." line or the last BDAT chunk, whose reply is the
         transaction's final reply), RSET, an accepted HELO/EHLO/LHLO, the next
         MAIL, QUIT, or the end of the connection (RFC 5321 3.3, 4.1.1.4-5,
-        4.1.4; RFC 3030 2).
+        4.1.4; RFC 3030 2); a MAIL refused while a transaction was open
+        (503 nested MAIL) opens nothing.
   POP3  each command with the response that answers it (mailscope's
         response_to link), the listing lines that follow it, and the SASL
         continuation lines as "<SASL DATA>" commands.
@@ -189,7 +190,9 @@ def read_pdml(stream_of_bytes):
             pname = proto.get("name")
             if pname in ("esmtp", "pop3"):
                 for ufield in proto:
-                    text = ufield.get("show", "")
+                    # "Request: EHLO ..." (with " [truncated]" before it when
+                    # the label is longer than Wireshark keeps)
+                    text = ufield.get("show", "").replace("[truncated]", "").strip()
                     kind = text.split(":", 1)[0]
                     u = Unit(pname, kind, frame, None)
                     u.index = index
@@ -288,6 +291,7 @@ class SmtpSession:
         s = self.stream
         answers = _link_replies(s, "esmtp")
         tx_of = {}                  # id(client unit) -> its transaction
+        nested_in = {}              # id(MAIL unit) -> the transaction open when it was sent
         cur = None
         helo = None
 
@@ -314,11 +318,13 @@ class SmtpSession:
                     helo = u.get("esmtp.helo.domain", "")
                     self.helos.append(helo)
                 elif cmd == "MAIL":
+                    nested_in[id(u)] = cur
                     close("MAIL")
                     open_tx(u).mail_from = u.get("esmtp.mail.from", "")
                 elif cmd == "RCPT":
                     open_tx(u).rcpt_to += u.all("esmtp.rcpt.to") or [""]
-                elif cmd in ("DATA", "BDAT"):
+                elif cmd == "DATA" or (cmd == "BDAT" and u.get("esmtp.bdat.size")):
+                    # (a malformed BDAT carries no chunk size: no data follows)
                     open_tx(u)
                 elif cmd == "RSET":
                     close("RSET")
@@ -345,6 +351,19 @@ class SmtpSession:
                 ok = code is not None and 200 <= code < 400
                 if rcmd in ("HELO", "EHLO", "LHLO") and ok:
                     close(rcmd)
+                elif rcmd == "MAIL" and not ok and nested_in.get(id(req)) is not None \
+                        and tx is cur:
+                    # A MAIL refused while a transaction was open (503 nested
+                    # MAIL) opened nothing: the open one goes on, with the
+                    # RCPTs sent since.
+                    prev = nested_in[id(req)]
+                    self.transactions.remove(prev)
+                    prev.rcpt_to += cur.rcpt_to
+                    for k, v in tx_of.items():
+                        if v is cur:
+                            tx_of[k] = prev
+                    cur = prev
+                    cur.last_reply = code
                 elif rcmd == "STARTTLS" and code == 220:
                     self.starttls = True
                 elif _ends_message(req) and tx is not None:
