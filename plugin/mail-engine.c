@@ -2662,7 +2662,9 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         "(e.g. for hex dumps that should list IMF's decoded MIME parts).",
         &p->pref_imf_on_demand);
     prefs_register_bool_preference(module, "mask_secrets", "Mask secrets",
-        "Show decoded passwords and tokens as ******** (user names stay visible).",
+        "Show passwords and tokens, and the SASL data that carries them (AUTH initial "
+        "responses, the client's SASL lines), as ******** in every field; user names and "
+        "the APOP digest stay visible.",
         &p->pref_mask_secrets);
 }
 
