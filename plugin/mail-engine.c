@@ -499,7 +499,7 @@ ms_tls_answer(ms_ctx_t *c, bool accepted)
      * this answer's segment tell (see tls_expected_next()); until then
      * plaintext -- the rest of this segment, like what the client sent
      * before the answer -- is injected. */
-    s->tls_active = 1;
+    s->tls_active = MS_TLS_EXPECTED;
     c->u->flags |= MS_UF_TLS_START;
     s->tls_answer_frame = c->pinfo->num;
     s->dir[MS_FROM_CLIENT].mode = MS_MODE_TLS;
@@ -529,7 +529,7 @@ tls_expected_next(ms_ctx_t *c, int offset, int avail)
     ms_session_t *s = c->s;
     if (tls_handle && looks_like_tls_record(c->tvb, offset, avail))
         return true;
-    s->tls_active = 2;          /* the next unit gets the expert info */
+    s->tls_active = MS_TLS_NOT_STARTED;   /* the next unit gets the expert info */
     s->dir[MS_FROM_CLIENT].mode = MS_MODE_LINES;
     s->dir[MS_FROM_SERVER].mode = MS_MODE_LINES;
     return false;
@@ -538,7 +538,7 @@ tls_expected_next(ms_ctx_t *c, int offset, int avail)
 static void
 hand_over_to_tls(ms_ctx_t *c, int offset, proto_tree *tree)
 {
-    c->s->tls_active = 0;
+    c->s->tls_active = MS_TLS_NONE;
     c->s->dir[MS_FROM_CLIENT].mode = MS_MODE_LINES;
     c->s->dir[MS_FROM_SERVER].mode = MS_MODE_LINES;
     /* This frame is the first TLS one (post_ack: TLS starts with it). */
@@ -1371,7 +1371,6 @@ note_if_before_greeting(ms_ctx_t *c)
     if (!s->early && !ms_connection_start_captured(c))
         return;
     s->early = 1;
-    c->u->flags |= MS_UF_EARLY;
     ms_note(c, MS_EI_BEFORE_GREETING, "%s sent before the server's greeting",
             tvb_format_text(c->pinfo->pool, c->tvb, c->offset,
                             MIN(ms_token_len(c->tvb, c->offset, c->line_len), 32)));
@@ -1445,7 +1444,7 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more, bool *to_t
     int avail = tvb_captured_length_remaining(c->tvb, offset);
     ms_unit_t *u;
 
-    if (d->mode == MS_MODE_TLS && c->from_tcp && s->tls_active == 1 &&
+    if (d->mode == MS_MODE_TLS && c->from_tcp && s->tls_active == MS_TLS_EXPECTED &&
         c->pinfo->num > s->tls_answer_frame && tls_expected_next(c, offset, avail)) {
         *to_tls = true;
         return NULL;
@@ -1482,8 +1481,8 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more, bool *to_t
     u = frame_lines(c, d, offset, avail, from_srv, need_more);
     if (!u)
         return u;
-    if (s->tls_active == 2) {
-        s->tls_active = 0;
+    if (s->tls_active == MS_TLS_NOT_STARTED) {
+        s->tls_active = MS_TLS_NONE;
         ms_note(c, MS_EI_TLS_NOT_STARTED,
                 "The server accepted %s, but no TLS handshake followed: the session goes on "
                 "in cleartext", p->tls_command);

@@ -12,9 +12,11 @@
  *     one "unit" record per dissected PDU), so one-pass, two-pass and GUI
  *     re-dissection show the same thing;
  *   - request/response matching that survives pipelining (FT_FRAMENUM links
- *     and response time);
+ *     and response time), commands sent before the greeting, and TCP data
+ *     that never reached the dissector;
  *   - session phases (the teaching view) and their change markers;
- *   - STARTTLS/STLS hand-over to TLS and command-injection detection;
+ *   - STARTTLS/STLS hand-over to TLS (when a TLS handshake follows the
+ *     answer), command-injection detection, cleartext continuation;
  *   - SASL (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER) decoding and the
  *     cleartext-credential warnings;
  *   - message reassembly handed to the IMF dissector;
@@ -108,7 +110,6 @@ typedef enum { MS_EOL_CRLF = 0, MS_EOL_LF, MS_EOL_CR, MS_EOL_NONE } ms_eol_t;
 #define MS_UF_TLS_START     0x0010  /* reply accepting STARTTLS/STLS: TLS takes over after it */
 #define MS_UF_NO_MATCH      0x0020  /* reply that answers no known request */
 #define MS_UF_CONTINUED     0x0040  /* further lines of a reply shown in parts */
-#define MS_UF_EARLY         0x0080  /* request sent before the server's greeting */
 
 /* Engine expert infos, registered per protocol as "<abbrev>.<name>". */
 typedef enum {
@@ -208,6 +209,13 @@ typedef enum {
     MS_SASL_XOAUTH2, MS_SASL_OAUTHBEARER, MS_SASL_OTHER
 } ms_sasl_mech_t;
 
+/* After an accepted STARTTLS/STLS answer (ms_session_t.tls_active). */
+typedef enum {
+    MS_TLS_NONE = 0,
+    MS_TLS_EXPECTED,           /* a TLS handshake must follow the answer */
+    MS_TLS_NOT_STARTED         /* cleartext followed: the next unit says so */
+} ms_tls_t;
+
 /* Per-direction framing state (first pass only). */
 typedef struct {
     guint8  mode;              /* ms_mode_t */
@@ -241,7 +249,7 @@ struct ms_session {
     guint8   quit_sent;
     guint8   tls_offered;      /* server offered STARTTLS/STLS */
     guint8   tls_pending;      /* STARTTLS/STLS sent, answer outstanding */
-    guint8   tls_active;       /* STARTTLS/STLS accepted: a TLS handshake must follow */
+    guint8   tls_active;       /* ms_tls_t: after an accepted STARTTLS/STLS */
     guint8   server_spoke;     /* the server has sent something */
     guint8   early;            /* requests were sent before the server's greeting */
     guint8   authenticated;
@@ -340,8 +348,8 @@ struct ms_proto {
     ms_looks_t (*looks_like)(tvbuff_t *tvb, int offset, int len);
     const ms_marker_t *line_starts;   /* NULL-terminated */
     /* Could this reply line be the server's greeting (SMTP 220/421/554,
-     * POP3 +OK/-ERR)?  Decides whether the first reply after commands sent
-     * before the greeting is the greeting. */
+     * POP3 an +OK line of its own)?  Decides whether the first reply after
+     * commands sent before the greeting is the greeting. */
     bool (*is_greeting)(tvbuff_t *tvb, int offset, int len);
     /* Server side: does this reply line announce another line of the same
      * reply (SMTP "250-")?  NULL: every reply is one line. */

@@ -60,12 +60,12 @@ enum {
 #define IN_TRANS  2
 
 static const ms_command_t pop3_commands[] = {
-    { "USER", CMD_USER, PH_AUTHORIZATION, IN_AUTH, "Name the mailbox (RFC 1939)" },
+    { "USER", CMD_USER, PH_AUTHORIZATION, IN_AUTH,  "Name the mailbox (RFC 1939)" },
     { "PASS", CMD_PASS, PH_AUTHORIZATION, IN_AUTH | MS_CMD_HIDE_ARG,  "Give the mailbox password (RFC 1939)" },
-    { "APOP", CMD_APOP, PH_AUTHORIZATION, IN_AUTH, "Log in with an MD5 digest of the greeting's timestamp" },
+    { "APOP", CMD_APOP, PH_AUTHORIZATION, IN_AUTH,  "Log in with an MD5 digest of the greeting's timestamp" },
     { "AUTH", CMD_AUTH, PH_AUTHORIZATION, IN_AUTH | MS_CMD_SASL, "Authenticate with SASL (RFC 5034)" },
     { "CAPA", CMD_CAPA, PH_KEEP, IN_AUTH | IN_TRANS, "List capabilities (RFC 2449)" },
-    { "STLS", CMD_STLS, PH_TLS, IN_AUTH, "Upgrade the connection to TLS (RFC 2595)" },
+    { "STLS", CMD_STLS, PH_TLS, IN_AUTH,            "Upgrade the connection to TLS (RFC 2595)" },
     { "STAT", CMD_STAT, PH_CHECK, IN_TRANS,         "Count messages and octets in the mailbox" },
     { "LIST", CMD_LIST, PH_CHECK, IN_TRANS,         "List message sizes" },
     { "UIDL", CMD_UIDL, PH_CHECK, IN_TRANS,         "List unique message ids" },
