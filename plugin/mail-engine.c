@@ -1348,15 +1348,19 @@ frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv
 }
 
 /* Did the capture see this TCP connection open (its SYN)?  Only then is it
- * known that nothing came before the first data. */
+ * known that nothing came before the first data.  (Asked of TCP once per
+ * session: the SYN comes before any data.) */
 bool
 ms_connection_start_captured(ms_ctx_t *c)
 {
     if (!c->from_tcp)
         return false;
-    conversation_t *conv = find_conversation_pinfo(c->pinfo, 0);
-    struct tcp_analysis *tcpd = conv ? get_tcp_conversation_data(conv, c->pinfo) : NULL;
-    return tcpd && (tcpd->conversation_completeness & MS_TCP_SAW_SYN);
+    if (!c->s->start_captured) {
+        conversation_t *conv = find_conversation_pinfo(c->pinfo, 0);
+        struct tcp_analysis *tcpd = conv ? get_tcp_conversation_data(conv, c->pinfo) : NULL;
+        c->s->start_captured = tcpd && (tcpd->conversation_completeness & MS_TCP_SAW_SYN) ? 2 : 1;
+    }
+    return c->s->start_captured == 2;
 }
 
 /* A client that speaks before the server's greeting (an "early talker",

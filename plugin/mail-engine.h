@@ -252,6 +252,7 @@ struct ms_session {
     guint8   tls_active;       /* ms_tls_t: after an accepted STARTTLS/STLS */
     guint8   server_spoke;     /* the server has sent something */
     guint8   early;            /* requests were sent before the server's greeting */
+    guint8   start_captured;   /* the connection's SYN was seen: 0 not asked yet, 1 no, 2 yes */
     guint8   authenticated;
     guint8   sasl_mech;        /* ms_sasl_mech_t of the running exchange */
     guint8   sasl_step;        /* client SASL lines so far */
