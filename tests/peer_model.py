@@ -18,10 +18,14 @@ rules of RFC 5321 and RFC 1939 (not by mailscope's code):
         continuation lines as "<SASL DATA>" commands.
 """
 
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 
 SEVERITY_WARN = 0x00600000          # PI_WARN
+# mailscope's PDU labels (mail-engine.c unit_label()).
+UNIT_KIND = re.compile(r"(Request|SASL response|Reply|Message content|Listing|Chunk data|"
+                       r"Line fragment|Injected plaintext): ")
 # Warnings about the session's security posture, not about the protocol being
 # spoken wrongly: they are no "anomaly" in the peers' sense.
 NOT_ANOMALIES = {"auth.cleartext"}
@@ -190,10 +194,11 @@ def read_pdml(stream_of_bytes):
             pname = proto.get("name")
             if pname in ("esmtp", "pop3"):
                 for ufield in proto:
-                    # "Request: EHLO ..." (with " [truncated]" before it when
-                    # the label is longer than Wireshark keeps)
-                    text = ufield.get("show", "").replace("[truncated]", "").strip()
-                    kind = text.split(":", 1)[0]
+                    # "Request: EHLO ..."; Wireshark marks a label longer than
+                    # it keeps ("[truncated]" before it in 4.0, an ellipsis
+                    # in later releases).
+                    m = UNIT_KIND.search(ufield.get("show", ""))
+                    kind = m.group(1) if m else ufield.get("show", "").split(":", 1)[0]
                     u = Unit(pname, kind, frame, None)
                     u.index = index
                     index += 1
