@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """peer_model -- what mailscope says about a capture, read from tshark's PDML.
 
 tests/peer-conformance compares this with what Zeek and Suricata expect.  The

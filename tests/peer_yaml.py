@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """peer_yaml -- the subset of YAML that suricata-verify's test.yaml files use.
 
 Standard library only (ctest may run a python without Debian's python3-yaml).
