@@ -702,6 +702,9 @@ log_feed(log_t *lg, const ms_tap_t *t)
         set_tls(s, "STARTTLS");
     if (has_note(t, MS_EI_TLS_REFUSED) && strcmp(s->tls, "none") == 0)
         set_tls(s, "refused");
+    /* Accepted, but the session went on in cleartext. */
+    if (has_note(t, MS_EI_TLS_NOT_STARTED))
+        set_tls(s, "not started");
     if (has_note(t, MS_EI_AUTH_CLEARTEXT) || has_note(t, MS_EI_AUTH_CHALLENGE_CLEARTEXT)) {
         s->auth_cleartext = TRUE;
         if (!s->cur->has_txn)
