@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "mail-engine.h"
+#include "mail-views.h"
 
 #include <string.h>
 #include <epan/conversation.h>
@@ -24,6 +25,10 @@
 
 /* TCP FIN flag (from the tcpinfo TCP hands its subdissectors). */
 #define MS_TCP_FIN 0x0001
+/* struct tcp_analysis.conversation_completeness bit for "the SYN was seen"
+ * (packet-tcp.c's TCP_COMPLETENESS_SYNSENT, the same in 4.0, 4.4 and 4.6,
+ * but not in an installed header). */
+#define MS_TCP_SAW_SYN 0x01
 
 static reassembly_table ms_reassembly;
 static dissector_handle_t imf_handle;
@@ -193,6 +198,29 @@ ms_command_argument(tvbuff_t *tvb, int offset, int len, int *arg_off)
     return end - a;
 }
 
+/* Does this client SASL message (a continuation line or an AUTH initial
+ * response) carry something secret?  Everything the client sends in an
+ * exchange does -- passwords, tokens, proofs of mechanisms mailscope does
+ * not decode -- except what is known not to: LOGIN's user-name line, a
+ * CRAM-MD5 response (user name and keyed digest, like APOP's), an empty
+ * line and the "*" that cancels. */
+static bool
+sasl_client_data_secret(const ms_ctx_t *c)
+{
+    const ms_unit_t *u = c->u;
+    const char *mech = MS_SASL(u, mech);
+    if (u->kind != MS_UNIT_SASL && u->kind != MS_UNIT_REQUEST)
+        return false;           /* server challenges are no secrets */
+    if (u->kind == MS_UNIT_SASL && (c->line_len == 0 ||
+        (c->line_len == 1 && tvb_get_uint8(c->tvb, c->offset) == '*')))
+        return false;
+    if (mech && strcmp(mech, "CRAM-MD5") == 0)
+        return false;
+    if (mech && strcmp(mech, "LOGIN") == 0 && MS_SASL(u, user) && !MS_SASL(u, secret))
+        return false;
+    return true;
+}
+
 /* Adds the command word, its meaning (or the unknown-command expert info)
  * and its argument; returns the command, NULL when unknown. */
 const ms_command_t *
@@ -220,9 +248,22 @@ ms_render_command(ms_ctx_t *c, int *arg_off, int *arg_len)
         expert_add_info_format(c->pinfo, ci, &p->ei[MS_EI_UNKNOWN_COMMAND],
                                "Unknown %s command \"%s\"", p->name,
                                tvb_format_text(c->pinfo->pool, tvb, off, MIN(wl, 32)));
+        ms_tap_expert(c, MS_EI_UNKNOWN_COMMAND);
     }
-    if (*arg_len > 0 && !(cmd && (cmd->flags & MS_CMD_HIDE_ARG)))
-        ms_add_string(c, t, p->hf.request_arg, *arg_off, *arg_len);
+    if (*arg_len > 0 && !(cmd && (cmd->flags & MS_CMD_HIDE_ARG))) {
+        int ml = ms_token_len(tvb, *arg_off, *arg_len);
+        if (cmd && (cmd->flags & MS_CMD_SASL) && ml < *arg_len && p->pref_mask_secrets &&
+            sasl_client_data_secret(c))
+            /* AUTH mechanism initial-response: the response holds the
+             * credentials in base64, whatever the mechanism. */
+            proto_tree_add_string(t, p->hf.request_arg, tvb, *arg_off, *arg_len,
+                                  wmem_strdup_printf(c->pinfo->pool, "%s %s",
+                                                     tvb_format_text(c->pinfo->pool, tvb,
+                                                                     *arg_off, ml),
+                                                     MS_MASK));
+        else
+            ms_add_string(c, t, p->hf.request_arg, *arg_off, *arg_len);
+    }
     return cmd;
 }
 
@@ -282,6 +323,19 @@ ms_set_phase(ms_ctx_t *c, guint8 phase)
         c->s->phase = phase;
     }
     c->u->phase = phase;
+}
+
+/* The greeting belongs to the Connection phase.  The session enters it only
+ * from Unknown: commands sent before the greeting already moved it on. */
+void
+ms_set_greeting_phase(ms_ctx_t *c)
+{
+    if (!c->first_pass)
+        return;
+    if (c->s->phase == c->proto->phase_unknown)
+        ms_set_phase(c, c->proto->phase_connection);
+    else
+        c->u->phase = c->proto->phase_connection;
 }
 
 static void
@@ -383,6 +437,10 @@ void
 ms_expect_content(ms_ctx_t *c, int direction, bool reassemble_as_message)
 {
     ms_direction_t *d = &c->s->dir[direction];
+    /* BDAT chunks still open (DATA after BDAT, RFC 3030 3): that message is
+     * abandoned, not left to look cut off by the end of the capture. */
+    if (d->msg_open)
+        drop_message(c, d);
     d->mode = MS_MODE_CONTENT;
     open_message(d, reassemble_as_message && c->proto->pref_reassemble);
 }
@@ -401,13 +459,14 @@ ms_expect_listing(ms_ctx_t *c, int direction, guint16 listing_kind)
 static void add_message_fragment(ms_ctx_t *c, ms_direction_t *d, tvbuff_t *data, bool ends);
 
 void
-ms_expect_chunk(ms_ctx_t *c, guint32 octets, bool last)
+ms_expect_chunk(ms_ctx_t *c, guint64 octets, bool last)
 {
     ms_direction_t *d = &c->s->dir[MS_FROM_CLIENT];
     if (!d->msg_open)
         open_message(d, c->proto->pref_reassemble);
     d->chunk_left = octets;
     d->chunk_last = last;
+    d->chunk_owner = c->u;
     if (octets) {
         d->mode = MS_MODE_CHUNK;
     } else if (last && c->first_pass) {
@@ -419,6 +478,8 @@ ms_expect_chunk(ms_ctx_t *c, guint32 octets, bool last)
         message_tail_moves(d, NULL);
         d->msg_id = 0;
         d->msg_open = 0;
+        if (c->proto->content_ended)
+            c->proto->content_ended(c);
     }
 }
 
@@ -440,6 +501,24 @@ ms_abandon_message(ms_ctx_t *c, int direction)
     ms_direction_t *d = &c->s->dir[direction];
     if (c->first_pass && d->msg_open && d->mode != MS_MODE_CONTENT)
         drop_message(c, d);
+}
+
+/* The server refused a BDAT while its chunk had not (fully) arrived: a
+ * server that reads a chunk answers after its last octet, so what follows
+ * is not chunk data but commands.  Returns the octets no longer awaited
+ * (0: the request's chunk is not the one being read). */
+guint64
+ms_cancel_chunk(ms_ctx_t *c, const ms_unit_t *request)
+{
+    ms_direction_t *d = &c->s->dir[MS_FROM_CLIENT];
+    if (!c->first_pass || d->mode != MS_MODE_CHUNK || d->chunk_owner != request)
+        return 0;
+    guint64 left = d->chunk_left;
+    d->mode = MS_MODE_LINES;
+    d->chunk_left = 0;
+    d->chunk_last = 0;
+    d->chunk_owner = NULL;
+    return left;
 }
 
 void
@@ -466,13 +545,55 @@ ms_tls_answer(ms_ctx_t *c, bool accepted)
                 c->proto->tls_command);
         return;
     }
-    s->tls_active = 1;
+    /* A TLS handshake must follow.  Whether it does, the first bytes after
+     * this answer's segment tell (see tls_expected_next()); until then
+     * plaintext -- the rest of this segment, like what the client sent
+     * before the answer -- is injected. */
+    s->tls_active = MS_TLS_EXPECTED;
+    c->u->flags |= MS_UF_TLS_START;
+    s->tls_answer_frame = c->pinfo->num;
     s->dir[MS_FROM_CLIENT].mode = MS_MODE_TLS;
     s->dir[MS_FROM_SERVER].mode = MS_MODE_TLS;
-    /* From the next frame on, TCP hands this conversation to TLS, which
-     * hands decrypted records back to us. */
-    if (tls_handle && c->from_tcp)
-        ssl_starttls_ack(tls_handle, c->pinfo, c->proto->handle);
+}
+
+/* Do these bytes start a TLS record (content type 20-24, version 3.x)? */
+static bool
+looks_like_tls_record(tvbuff_t *tvb, int offset, int avail)
+{
+    guint8 type = tvb_get_uint8(tvb, offset);
+    if (type < 20 || type > 24)
+        return false;
+    return avail < 2 || tvb_get_uint8(tvb, offset + 1) == 3;
+}
+
+/* After an accepted STARTTLS/STLS: the first data in a later segment is
+ * either the TLS handshake -- TLS takes the conversation from this frame
+ * on, and hands decrypted records back to us -- or the session goes on in
+ * cleartext (a capture taken after TLS was stripped, a broken peer).  That
+ * is no injection: those bytes came after the answer, and are the dialogue
+ * itself, decoded as such, with one expert info.  Returns true when TLS
+ * takes over. */
+static bool
+tls_expected_next(ms_ctx_t *c, int offset, int avail)
+{
+    ms_session_t *s = c->s;
+    if (tls_handle && looks_like_tls_record(c->tvb, offset, avail))
+        return true;
+    s->tls_active = MS_TLS_NOT_STARTED;   /* the next unit gets the expert info */
+    s->dir[MS_FROM_CLIENT].mode = MS_MODE_LINES;
+    s->dir[MS_FROM_SERVER].mode = MS_MODE_LINES;
+    return false;
+}
+
+static void
+hand_over_to_tls(ms_ctx_t *c, int offset, proto_tree *tree)
+{
+    c->s->tls_active = MS_TLS_NONE;
+    c->s->dir[MS_FROM_CLIENT].mode = MS_MODE_LINES;
+    c->s->dir[MS_FROM_SERVER].mode = MS_MODE_LINES;
+    /* This frame is the first TLS one (post_ack: TLS starts with it). */
+    ssl_starttls_post_ack(tls_handle, c->pinfo, c->proto->handle);
+    call_dissector(tls_handle, tvb_new_subset_remaining(c->tvb, offset), c->pinfo, tree);
 }
 
 /* ======================================================================
@@ -811,6 +932,7 @@ new_unit(ms_ctx_t *c, ms_unit_kind_t kind)
     u->phase = c->s->phase;
     u->prev_phase = 0xff;
     u->state = c->s->state;
+    u->from_server = c->from_server;
     if (unit_is_protected(c))
         u->flags |= MS_UF_PROTECTED;
     c->u = u;
@@ -1105,7 +1227,7 @@ static ms_unit_t *
 frame_chunk(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
 {
     ms_unit_t *u = new_unit(c, MS_UNIT_CHUNK);
-    guint32 take = d->chunk_left < (guint32)avail ? d->chunk_left : (guint32)avail;
+    guint32 take = d->chunk_left < (guint64)avail ? (guint32)d->chunk_left : (guint32)avail;
     u->len = take;
     u->msg_id = d->msg_id;
     d->chunk_left -= take;
@@ -1114,8 +1236,10 @@ frame_chunk(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
     bool ends = d->chunk_left == 0 && d->chunk_last;
     if (d->msg_id)
         add_message_fragment(c, d, tvb_new_subset_length(c->tvb, offset, take), ends);
-    if (d->chunk_left == 0)
+    if (d->chunk_left == 0) {
         d->mode = MS_MODE_LINES;
+        d->chunk_owner = NULL;
+    }
     if (ends)
         end_body(c, d);
     else
@@ -1287,10 +1411,100 @@ frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv
     return u;
 }
 
+/* Did the capture see this TCP connection open (its SYN)?  Only then is it
+ * known that nothing came before the first data.  (Asked of TCP once per
+ * session: the SYN comes before any data.) */
+bool
+ms_connection_start_captured(ms_ctx_t *c)
+{
+    if (!c->from_tcp)
+        return false;
+    if (!c->s->start_captured) {
+        conversation_t *conv = find_conversation_pinfo(c->pinfo, 0);
+        struct tcp_analysis *tcpd = conv ? get_tcp_conversation_data(conv, c->pinfo) : NULL;
+        c->s->start_captured = tcpd && (tcpd->conversation_completeness & MS_TCP_SAW_SYN) ? 2 : 1;
+    }
+    return c->s->start_captured == 2;
+}
+
+/* A client that speaks before the server's greeting (an "early talker",
+ * which MTAs such as Postfix's postscreen reject): the capture saw the
+ * connection open and the server has said nothing yet. */
+static void
+note_if_before_greeting(ms_ctx_t *c)
+{
+    ms_session_t *s = c->s;
+    if (s->server_spoke || c->u->kind != MS_UNIT_REQUEST)
+        return;
+    if (!s->early && !ms_connection_start_captured(c))
+        return;
+    s->early = 1;
+    ms_note(c, MS_EI_BEFORE_GREETING, "%s sent before the server's greeting",
+            tvb_format_text(c->pinfo->pool, c->tvb, c->offset,
+                            MIN(ms_token_len(c->tvb, c->offset, c->line_len), 32)));
+}
+
+/* The server's first words are its greeting (RFC 5321 3.1, RFC 1939 4),
+ * also when the client spoke first: then the commands sent before it are
+ * answered by the replies after it. */
+static bool
+reply_is_greeting_after_early_commands(ms_ctx_t *c, bool first_server_unit)
+{
+    return first_server_unit && c->s->early && c->proto->is_greeting &&
+           c->proto->is_greeting(c->tvb, c->offset, c->line_len);
+}
+
+/* TCP data before this call's never reached us: a segment the capture
+ * lost, or one Wireshark's TCP did not hand over (a retransmission that
+ * carries new octets after a path-MTU change).  What it held is unknown, so
+ * the framing must not go on as if nothing happened: the octets of a BDAT
+ * chunk run on through the gap (and what followed the chunk is lost too);
+ * a line cut by the gap is over.  The next unit says so.  (A message with a
+ * hole is still handed over as it is.) */
+static void
+data_missing(ms_direction_t *d, guint32 gap)
+{
+    d->missing = gap;
+    d->mid_line = 0;
+    d->wait_segments = 0;
+    if (d->mode != MS_MODE_CHUNK)
+        return;
+    if (gap >= d->chunk_left) {
+        d->chunk_left = 0;
+        d->chunk_owner = NULL;
+        d->mode = MS_MODE_LINES;
+    } else {
+        d->chunk_left -= gap;
+    }
+}
+
+/* TCP sequence bookkeeping (first pass, data straight from TCP): notices
+ * data the capture lacks before this call's. */
+static void
+check_sequence(ms_direction_t *d, guint32 seq)
+{
+    guint32 gap = seq - d->next_seq;
+    if (d->seq_known && gap != 0 && gap < 0x80000000u)
+        data_missing(d, gap);
+}
+
+static void
+note_missing(ms_ctx_t *c, ms_direction_t *d, bool from_srv)
+{
+    if (!d->missing)
+        return;
+    ms_note(c, MS_EI_DATA_MISSING,
+            "%u octets from the %s that come before this in the TCP stream have not reached "
+            "the dissector (lost, reordered, or not handed over by TCP): what they held is "
+            "unknown here", d->missing, from_srv ? "server" : "client");
+    d->missing = 0;
+}
+
 /* Frames and analyses the next unit of the first pass.  Returns NULL with
- * *need_more set when the rest must wait for more TCP data. */
+ * *need_more set when the rest must wait for more TCP data, or with
+ * *to_tls set when TLS takes over from offset on. */
 static ms_unit_t *
-analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
+analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more, bool *to_tls)
 {
     ms_proto_t *p = c->proto;
     ms_session_t *s = c->s;
@@ -1298,9 +1512,15 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
     int avail = tvb_captured_length_remaining(c->tvb, offset);
     ms_unit_t *u;
 
+    if (d->mode == MS_MODE_TLS && c->from_tcp && s->tls_active == MS_TLS_EXPECTED &&
+        c->pinfo->num > s->tls_answer_frame && tls_expected_next(c, offset, avail)) {
+        *to_tls = true;
+        return NULL;
+    }
     if (d->mode == MS_MODE_TLS) {
         if (c->from_tcp) {
-            /* Plaintext where only a TLS handshake may follow. */
+            /* Plaintext sent with or before the answer, where only a TLS
+             * handshake may follow. */
             u = new_unit(c, MS_UNIT_INJECTED);
             u->len = (guint32)avail;
             ms_note(c, MS_EI_TLS_INJECTION,
@@ -1329,6 +1549,15 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
     u = frame_lines(c, d, offset, avail, from_srv, need_more);
     if (!u)
         return u;
+    if (s->tls_active == MS_TLS_NOT_STARTED) {
+        s->tls_active = MS_TLS_NONE;
+        ms_note(c, MS_EI_TLS_NOT_STARTED,
+                "The server accepted %s, but no TLS handshake followed: the session goes on "
+                "in cleartext", p->tls_command);
+    }
+    bool first_server_unit = from_srv && !s->server_spoke;
+    if (from_srv)
+        s->server_spoke = 1;
     note_nul_octets(c, offset, (int)u->len, from_srv);
     if (was_mid_line)
         return u;
@@ -1351,6 +1580,7 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
                 ms_note(c, MS_EI_AFTER_QUIT, "Command sent after QUIT");
             s->any_request = 1;
             p->analyze_request(c);
+            note_if_before_greeting(c);
         }
         note_user_frame(c, user_before);
         /* The protocol may have recognised message content instead. */
@@ -1362,6 +1592,14 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more)
     /* The rest of a reply shown in parts was matched with its first part. */
     if (u->flags & MS_UF_CONTINUED)
         return u;
+
+    if (reply_is_greeting_after_early_commands(c, first_server_unit)) {
+        u->flags |= MS_UF_NO_MATCH;
+        p->analyze_reply(c, NULL);
+        s->early = 0;
+        return u;
+    }
+    s->early = 0;
 
     /* A reply: match it with the oldest outstanding request. */
     ms_pending_t req;
@@ -1512,6 +1750,7 @@ render_message(ms_ctx_t *c)
     if (proto_registrar_get_nth((guint)c->proto->hf.reassembled_data)->ref_type !=
         HF_REF_TYPE_NONE)
         proto_tree_add_item(c->unit_tree, c->proto->hf.reassembled_data, msg, 0, -1, ENC_NA);
+    c->message = msg;
     if (!imf_handle || !message_view_read(c))
         return;
     /* IMF names itself in the columns; keep ours, the session view. */
@@ -1626,41 +1865,179 @@ render_links(ms_ctx_t *c)
     }
 }
 
-/* What the statistics tree counts for one unit (tap data, packet scope). */
-typedef struct {
-    const char *phase;
-    const char *token;         /* command word or reply code/status */
-    guint8 kind;               /* ms_unit_kind_t */
-    guint8 cleartext;          /* a cleartext-credential warning was raised */
-    /* For the statistics tree's order: */
-    guint8 phase_num;          /* the phase's number, which follows the session's course */
-} ms_tap_t;
+void
+ms_tap_expert(ms_ctx_t *c, int ei)
+{
+    if (c->n_render_eis < G_N_ELEMENTS(c->render_eis))
+        c->render_eis[c->n_render_eis++] = (guint16)ei;
+}
 
+/* ---- Message header fields -------------------------------------------------
+ * From, Subject and Message-ID of a finished message, for the session views
+ * (and the Info column).  A bounded scan of the header section: at most
+ * MS_HEADER_SCAN_MAX octets, each value cut at MS_HEADER_VALUE_MAX. */
+
+static wmem_map_t *headers_by_msg;   /* msg_id -> ms_msg_headers_t (file scope) */
+
+static const char *const header_names[] = { "From", "Subject", "Message-ID" };
+
+/* The value of a field whose name ends at colon: unfolded (RFC 5322 2.2.3:
+ * a line end followed by white space is removed), leading white space
+ * skipped, cut at MS_HEADER_VALUE_MAX octets.  *end is where the field
+ * ends (the start of the next line that does not continue it). */
+static const char *
+header_value(const guint8 *p, int colon, int limit, int *end)
+{
+    GString *v = g_string_sized_new(64);
+    int i = colon + 1;
+    while (i < limit && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    for (;;) {
+        const guint8 *lf = memchr(p + i, '\n', (size_t)(limit - i));
+        int line_end = lf ? (int)(lf - p) : limit;
+        int text_end = line_end > i && p[line_end - 1] == '\r' ? line_end - 1 : line_end;
+        if (v->len < MS_HEADER_VALUE_MAX)
+            g_string_append_len(v, (const char *)p + i,
+                                MIN(text_end - i, MS_HEADER_VALUE_MAX - (int)v->len));
+        i = line_end + 1;
+        if (!lf || i >= limit || (p[i] != ' ' && p[i] != '\t'))
+            break;
+    }
+    *end = MIN(i, limit);
+    char *valid = g_utf8_make_valid(v->str, (gssize)v->len);
+    const char *kept = wmem_strdup(wmem_file_scope(), valid);
+    g_free(valid);
+    g_string_free(v, TRUE);
+    return kept;
+}
+
+static ms_msg_headers_t *
+scan_headers(tvbuff_t *msg)
+{
+    ms_msg_headers_t *h = wmem_new0(wmem_file_scope(), ms_msg_headers_t);
+    const char **slot[] = { &h->from, &h->subject, &h->message_id };
+    int limit = MIN((int)tvb_captured_length(msg), MS_HEADER_SCAN_MAX);
+    const guint8 *p = tvb_get_ptr(msg, 0, limit);
+    int i = 0;
+    while (i < limit) {
+        if (p[i] == '\n' || (p[i] == '\r' && i + 1 < limit && p[i + 1] == '\n'))
+            break;   /* the empty line: the body follows */
+        const guint8 *lf = memchr(p + i, '\n', (size_t)(limit - i));
+        int line_end = lf ? (int)(lf - p) : limit;
+        const guint8 *colon = memchr(p + i, ':', (size_t)(line_end - i));
+        int next = line_end + 1;
+        for (size_t k = 0; colon && k < G_N_ELEMENTS(header_names); k++) {
+            size_t nl = strlen(header_names[k]);
+            if ((size_t)(colon - (p + i)) == nl && !*slot[k] &&
+                g_ascii_strncasecmp((const char *)p + i, header_names[k], nl) == 0) {
+                *slot[k] = header_value(p, (int)(colon - p), limit, &next);
+                break;
+            }
+        }
+        i = next;
+    }
+    return h;
+}
+
+const ms_msg_headers_t *
+ms_message_headers(guint32 msg_id, tvbuff_t *msg)
+{
+    if (!headers_by_msg)
+        headers_by_msg = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
+                                                g_direct_hash, g_direct_equal);
+    ms_msg_headers_t *h = (ms_msg_headers_t *)wmem_map_lookup(headers_by_msg,
+                                                              GUINT_TO_POINTER(msg_id));
+    if (!h && msg) {
+        h = scan_headers(msg);
+        wmem_map_insert(headers_by_msg, GUINT_TO_POINTER(msg_id), h);
+    }
+    return h;
+}
+
+/* The word of a command id, for replies: what they answer. */
+static const char *
+command_word(const ms_proto_t *p, guint16 id)
+{
+    if (id && id == p->cmd_end_of_data)
+        return ".";
+    for (size_t i = 0; id && i < p->n_commands; i++)
+        if (p->commands[i].id == id)
+            return p->commands[i].word;
+    return NULL;
+}
+
+/* Text lines in a listing unit (the terminating "." line not counted). */
+static guint32
+listing_lines(const ms_ctx_t *c)
+{
+    int len = (int)c->u->len;
+    const guint8 *d = tvb_get_ptr(c->tvb, c->offset, len);
+    guint32 n = 0;
+    for (const guint8 *q = d; (q = memchr(q, '\n', (size_t)(d + len - q))) != NULL; q++)
+        n++;
+    if (len && d[len - 1] != '\n')
+        n++;   /* a last line without its end */
+    if ((c->u->flags & MS_UF_ENDS_BODY) && n)
+        n--;
+    return n;
+}
+
+/* The tap record of one unit (see ms_tap_t); only built for a listener. */
 static void
-tap_unit(ms_ctx_t *c)
+tap_unit(ms_ctx_t *c, const char *summary)
 {
     ms_proto_t *p = c->proto;
     const ms_unit_t *u = c->u;
+    packet_info *pinfo = c->pinfo;
     if (!have_tap_listener(p->tap))
         return;
-    ms_tap_t *t = wmem_new0(c->pinfo->pool, ms_tap_t);
+    ms_tap_t *t = wmem_new0(pinfo->pool, ms_tap_t);
     t->phase = val_to_str_const(u->phase, p->phase_vals, "?");
     t->phase_num = u->phase;
     t->kind = u->kind;
+    t->proto = p;
+    t->u = u;
+    t->frame = pinfo->num;
+    t->abs_ts = pinfo->abs_ts;
+    t->src = &pinfo->src;
+    t->dst = &pinfo->dst;
+    t->srcport = pinfo->srcport;
+    t->destport = pinfo->destport;
+    t->summary = summary;
+    t->code = -1;
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    if (conv) {
+        t->session = conv->conv_index;
+        struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
+        t->stream = tcpd ? tcpd->stream : 0;
+    }
     if (u->kind == MS_UNIT_REQUEST) {
         const ms_command_t *cmd = ms_lookup_command(p, c->tvb, c->offset, c->line_len);
+        t->cmd_word = cmd ? cmd->word : NULL;
         t->token = cmd ? cmd->word : "(unknown command)";
     } else if (u->kind == MS_UNIT_REPLY) {
         /* "250" for "250-" and "250 ", "+OK", "-ERR". */
         int tl = MIN(ms_token_len(c->tvb, c->offset, c->line_len), 4);
         if (tl == 4 && tvb_get_uint8(c->tvb, c->offset + 3) == '-')
             tl = 3;
-        t->token = ms_get_string(c->pinfo->pool, c->tvb, c->offset, tl, ENC_ASCII);
+        t->token = ms_get_string(pinfo->pool, c->tvb, c->offset, tl, ENC_ASCII);
+        t->cmd_word = u->link ? command_word(p, u->cmd) : NULL;
+    } else if (u->kind == MS_UNIT_CONTENT || u->kind == MS_UNIT_CHUNK ||
+               u->kind == MS_UNIT_LISTING) {
+        t->octets = u->len;
+        if (u->kind == MS_UNIT_LISTING)
+            t->lines = listing_lines(c);
     }
+    if ((u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_REPLY) && p->tap_fill)
+        p->tap_fill(c, t);
+    if (c->message && u->msg_id)
+        t->headers = ms_message_headers(u->msg_id, c->message);
+    t->render_eis = c->render_eis;
+    t->n_render_eis = c->n_render_eis;
     for (const ms_note_t *n = u->notes; n; n = n->next)
         if (n->ei == MS_EI_AUTH_CLEARTEXT)
             t->cleartext = 1;
-    tap_queue_packet(p->tap, c->pinfo, t);
+    tap_queue_packet(p->tap, pinfo, t);
 }
 
 /* Statistics > mailscope > SMTP/POP3 sessions (tshark -z esmtp,tree /
@@ -1839,7 +2216,7 @@ render_unit(ms_ctx_t *c)
                                u->msg_len,
                                u->msg_id ? ": not reassembled, not exported" : "");
     render_message(c);
-    tap_unit(c);
+    tap_unit(c, summary);
     tap_credential(c);
 }
 
@@ -1849,19 +2226,22 @@ ms_render_sasl(ms_ctx_t *c, proto_tree *tree)
     ms_proto_t *p = c->proto;
     const ms_unit_t *u = c->u;
     const ms_sasl_info_t *si = u->sasl;
+    bool mask = p->pref_mask_secrets && sasl_client_data_secret(c);
     if (si && si->mech)
         proto_item_set_generated(proto_tree_add_string(tree, p->hf.auth_mechanism, c->tvb, 0, 0,
                                                        si->mech));
-    if (u->kind == MS_UNIT_SASL)
+    if (u->kind == MS_UNIT_SASL && mask)
+        proto_tree_add_string(tree, p->hf.auth_base64, c->tvb, c->offset, c->line_len, MS_MASK);
+    else if (u->kind == MS_UNIT_SASL)
         ms_add_text(c, tree, p->hf.auth_base64, c->offset, c->line_len, ENC_ASCII);
     if (!si)
         return;
     /* What the exchange revealed, in this order under the PDU. */
     const struct { int hf; const char *value; } generated[] = {
         { p->hf.auth_username, si->user },
-        { p->hf.auth_secret, si->secret && p->pref_mask_secrets ? "********" : si->secret },
+        { p->hf.auth_secret, si->secret && p->pref_mask_secrets ? MS_MASK : si->secret },
         { p->hf.auth_authzid, si->authzid },
-        { p->hf.auth_decoded, si->decoded },
+        { p->hf.auth_decoded, si->decoded && mask ? MS_MASK : si->decoded },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(generated); i++)
         if (generated[i].value)
@@ -1947,6 +2327,11 @@ layers_have_tls(const packet_info *pinfo)
 int
 ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
+    /* The start of a segment quoted in an ICMP error is no part of the
+     * session: dissecting it would run the session's state on a copy of
+     * data (and on TCP sequence numbers of another context). */
+    if (pinfo->flags.in_error_pkt)
+        return 0;
     ms_ctx_t c = { 0 };
     c.proto = p;
     c.tvb = tvb;
@@ -1955,10 +2340,12 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     /* Without a visible tree and an Info column (tshark -q with a
      * statistic, the first pass of -2) the Info text is built for nobody:
      * skip it.  Fields, filters and expert infos do not depend on it. */
-    c.want_text = (tree && PTREE_DATA(tree)->visible) || col_get_writable(pinfo->cinfo, COL_INFO);
+    c.want_text = (tree && PTREE_DATA(tree)->visible) || col_get_writable(pinfo->cinfo, COL_INFO) ||
+                  have_tap_listener(p->tap);   /* the session views show it */
     c.from_tcp = !layers_have_tls(pinfo);
-    if (c.from_tcp && data)
-        c.tcp_flags = ((const struct tcpinfo *)data)->flags;
+    const struct tcpinfo *tcpi = c.from_tcp ? (const struct tcpinfo *)data : NULL;
+    if (tcpi)
+        c.tcp_flags = tcpi->flags;
 
     ms_frame_units_t *units = frame_units(p, pinfo, c.first_pass);
     /* First pass: the frame's units so far are exactly those the earlier
@@ -1970,6 +2357,9 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     if (c.first_pass) {
         c.s = session_for_packet(p, tvb, pinfo);
         from_srv = from_server(c.s, pinfo);
+        c.from_server = from_srv;
+        if (tcpi)
+            check_sequence(&c.s->dir[from_srv], tcpi->seq);
     } else {
         /* Replaying: the records know their direction and rendering reads
          * no session state, so no conversation lookup (c.s stays NULL). */
@@ -1985,14 +2375,20 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 
     int offset = 0;
     int avail = tvb_captured_length(tvb);
+    bool deferred = false;      /* the rest waits for more TCP data */
     while (offset < avail) {
         ms_unit_t *u;
         c.offset = offset;
         c.u = NULL;
         if (c.first_pass) {
-            bool need_more = false;
-            u = analyze_next(&c, offset, from_srv, &need_more);
+            bool need_more = false, to_tls = false;
+            u = analyze_next(&c, offset, from_srv, &need_more, &to_tls);
+            if (to_tls) {
+                hand_over_to_tls(&c, offset, tree);
+                break;
+            }
             if (!u) {
+                deferred = true;
                 c.s->dir[from_srv].wait_segments++;   /* < MS_MAX_WAIT_SEGMENTS */
                 pinfo->desegment_offset = offset;
                 pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
@@ -2000,6 +2396,7 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
             }
             c.s->dir[from_srv].wait_segments = 0;
             u->from_server = from_srv;
+            note_missing(&c, &c.s->dir[from_srv], from_srv);
             if (u->prev_phase == 0xff && u->phase != c.s->phase && u->kind != MS_UNIT_REPLY)
                 u->phase = c.s->phase;
             if (p->state_vals)
@@ -2027,10 +2424,18 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         }
         (*cursor)++;
         c.u = u;
+        c.message = NULL;
+        c.n_render_eis = 0;
         render_unit(&c);
         offset += (int)u->len;
         if (u->len == 0)
             break;
+    }
+
+    if (c.first_pass && tcpi) {
+        ms_direction_t *d = &c.s->dir[from_srv];
+        d->next_seq = tcpi->seq + (guint32)(deferred ? offset : (int)tvb_reported_length(tvb));
+        d->seq_known = 1;
     }
 
     /* A FIN while a message or listing is still open: its end never came. */
@@ -2090,7 +2495,7 @@ ms_dissect_heur(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
 {
     /* Cheap checks only, and nothing that can throw before we say yes. */
     int len = tvb_captured_length(tvb);
-    if (len < 1)
+    if (len < 1 || pinfo->flags.in_error_pkt)
         return FALSE;
     ms_looks_t looks = len >= 4 ? p->looks_like(tvb, 0, len) : MS_LOOKS_UNKNOWN;
     bool partial = false;
@@ -2293,6 +2698,12 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
           "Message body too large to reassemble" },
         { MS_EI_BODY_INCOMPLETE, "content.incomplete", PI_REASSEMBLE, PI_WARN,
           "Message whose end is not in the capture (not exported)" },
+        { MS_EI_BEFORE_GREETING, "sequence.before_greeting", PI_SEQUENCE, PI_WARN,
+          "Command sent before the server's greeting" },
+        { MS_EI_TLS_NOT_STARTED, "tls.not_started", PI_SECURITY, PI_WARN,
+          "STARTTLS/STLS accepted, but the session went on in cleartext" },
+        { MS_EI_DATA_MISSING, "sequence.data_missing", PI_SEQUENCE, PI_WARN,
+          "TCP data that never reached the dissector: what it held is unknown" },
     };
     int nei = (int)G_N_ELEMENTS(eis) + n_proto_eis;
     ei_register_info *ei = wmem_alloc0_array(wmem_epan_scope(), ei_register_info, nei);
@@ -2302,9 +2713,17 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
                                                     eis[i].suffix),
                                  eis[i].group, eis[i].severity, eis[i].summary, EXPFILL } };
         ei[i] = r;
+        p->ei_severity[eis[i].id] = eis[i].severity;
+        p->ei_summary[eis[i].id] = eis[i].summary;
     }
-    for (int i = 0; i < n_proto_eis; i++)
+    for (int i = 0; i < n_proto_eis; i++) {
         ei[G_N_ELEMENTS(eis) + i] = proto_eis[i];
+        ptrdiff_t id = proto_eis[i].ids - p->ei;
+        if (id >= 0 && id < MS_EI_MAX) {
+            p->ei_severity[id] = proto_eis[i].eiinfo.severity;
+            p->ei_summary[id] = proto_eis[i].eiinfo.summary;
+        }
+    }
     expert_register_field_array(expert_register_protocol(proto_id), ei, nei);
 
     p->handle = register_dissector(p->abbrev, dissector, proto_id);
@@ -2341,7 +2760,9 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         "(e.g. for hex dumps that should list IMF's decoded MIME parts).",
         &p->pref_imf_on_demand);
     prefs_register_bool_preference(module, "mask_secrets", "Mask secrets",
-        "Show decoded passwords and tokens as ******** (user names stay visible).",
+        "Show passwords and tokens, and the SASL data that carries them (AUTH initial "
+        "responses, the client's SASL lines), as ******** in every field; user names and "
+        "the APOP digest stay visible.",
         &p->pref_mask_secrets);
 }
 
@@ -2469,6 +2890,7 @@ ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_nam
                                    ST_SORT_COL_NAME << ST_FLG_SRTCOL_SHIFT,
                                    stats_tree_packet,
                                    slot == 0 ? stats_tree_init_0 : stats_tree_init_1, NULL);
+        ms_views_register(p);
         /* The built-in dissectors re-register their ports when Wireshark
          * applies its preference files, after every plugin's handoff; taking
          * the ports again whenever a capture is (re)dissected keeps ours. */

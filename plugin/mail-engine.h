@@ -12,9 +12,11 @@
  *     one "unit" record per dissected PDU), so one-pass, two-pass and GUI
  *     re-dissection show the same thing;
  *   - request/response matching that survives pipelining (FT_FRAMENUM links
- *     and response time);
+ *     and response time), commands sent before the greeting, and TCP data
+ *     that never reached the dissector;
  *   - session phases (the teaching view) and their change markers;
- *   - STARTTLS/STLS hand-over to TLS and command-injection detection;
+ *   - STARTTLS/STLS hand-over to TLS (when a TLS handshake follows the
+ *     answer), command-injection detection, cleartext continuation;
  *   - SASL (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER) decoding and the
  *     cleartext-credential warnings;
  *   - message reassembly handed to the IMF dissector;
@@ -68,6 +70,8 @@
 #define MS_MAX_PENDING          4096
 /* Longest decoded user name or secret kept for display. */
 #define MS_MAX_CRED_LEN         256
+/* What a secret shows as with <proto>.mask_secrets on. */
+#define MS_MASK                 "********"
 
 /* ---- Directions, modes, unit kinds -------------------------------------- */
 
@@ -103,6 +107,7 @@ typedef enum { MS_EOL_CRLF = 0, MS_EOL_LF, MS_EOL_CR, MS_EOL_NONE } ms_eol_t;
 #define MS_UF_ENDS_BODY     0x0002  /* content/listing/chunk: the message or listing ends here */
 #define MS_UF_STARTS_BODY   0x0004  /* content/listing/chunk: first piece */
 #define MS_UF_PARTIAL       0x0008  /* reply shown in parts (too large to group) */
+#define MS_UF_TLS_START     0x0010  /* reply accepting STARTTLS/STLS: TLS takes over after it */
 #define MS_UF_NO_MATCH      0x0020  /* reply that answers no known request */
 #define MS_UF_CONTINUED     0x0040  /* further lines of a reply shown in parts */
 #define MS_UF_OPEN_TAIL     0x0080  /* content/chunk: the latest piece of a message whose end
@@ -134,6 +139,9 @@ typedef enum {
     MS_EI_PIPELINE_OVERFLOW,
     MS_EI_BODY_NOT_REASSEMBLED,
     MS_EI_BODY_INCOMPLETE,
+    MS_EI_BEFORE_GREETING,
+    MS_EI_TLS_NOT_STARTED,
+    MS_EI_DATA_MISSING,
     MS_EI_PROTO_FIRST          /* protocols number their own from here */
 } ms_ei_id_t;
 
@@ -198,12 +206,20 @@ ms_unit_sasl(ms_unit_t *u)
 
 typedef struct ms_proto ms_proto_t;
 typedef struct ms_session ms_session_t;
+typedef struct ms_tap ms_tap_t;
 
 /* SASL mechanisms the engine decodes. */
 typedef enum {
     MS_SASL_NONE = 0, MS_SASL_PLAIN, MS_SASL_LOGIN, MS_SASL_CRAM_MD5,
     MS_SASL_XOAUTH2, MS_SASL_OAUTHBEARER, MS_SASL_OTHER
 } ms_sasl_mech_t;
+
+/* After an accepted STARTTLS/STLS answer (ms_session_t.tls_active). */
+typedef enum {
+    MS_TLS_NONE = 0,
+    MS_TLS_EXPECTED,           /* a TLS handshake must follow the answer */
+    MS_TLS_NOT_STARTED         /* cleartext followed: the next unit says so */
+} ms_tls_t;
 
 /* Per-direction framing state (first pass only). */
 typedef struct {
@@ -212,7 +228,8 @@ typedef struct {
     guint8  mid_line;          /* the previous unit ended inside a line */
     guint8  mid_reply;         /* a multi-line reply shown in parts goes on */
     guint8  chunk_last;        /* BDAT ... LAST */
-    guint32 chunk_left;        /* BDAT octets still to come */
+    guint64 chunk_left;        /* BDAT octets still to come */
+    const ms_unit_t *chunk_owner; /* the BDAT request whose chunk is being read */
     guint32 line_len;          /* content: length of the current text line */
     guint32 msg_id;            /* reassembly id of the open message */
     guint32 msg_len;           /* octets of the open message so far */
@@ -222,6 +239,9 @@ typedef struct {
     guint32 msg_pieces;        /* reassembly pieces of the open message so far */
     guint8  msg_open;          /* a message (content or BDAT chunks) has begun, not ended */
     struct ms_unit *msg_tail;  /* its latest piece (flagged MS_UF_OPEN_TAIL) */
+    guint32 next_seq;          /* TCP sequence number the next data should start at */
+    guint8  seq_known;         /* next_seq is set */
+    guint32 missing;           /* octets lost before this data: noted on the next unit */
 } ms_direction_t;
 
 /* Session (conversation) state: mutated on the first pass only. */
@@ -236,7 +256,10 @@ struct ms_session {
     guint8   quit_sent;
     guint8   tls_offered;      /* server offered STARTTLS/STLS */
     guint8   tls_pending;      /* STARTTLS/STLS sent, answer outstanding */
-    guint8   tls_active;       /* TLS negotiated: later plaintext is injected */
+    guint8   tls_active;       /* ms_tls_t: after an accepted STARTTLS/STLS */
+    guint8   server_spoke;     /* the server has sent something */
+    guint8   early;            /* requests were sent before the server's greeting */
+    guint8   start_captured;   /* the connection's SYN was seen: 0 not asked yet, 1 no, 2 yes */
     guint8   authenticated;
     guint8   sasl_mech;        /* ms_sasl_mech_t of the running exchange */
     guint8   sasl_step;        /* client SASL lines so far */
@@ -248,6 +271,7 @@ struct ms_session {
     guint16  pending_cap;
     guint16  pending_head;
     guint32  pending_overflow; /* requests beyond MS_MAX_PENDING, unmatched */
+    guint32  tls_answer_frame; /* frame of the accepted STARTTLS/STLS answer */
     ms_unit_t **pending;       /* ring of request units */
     const char *user;          /* last user name seen (USER, SASL) */
     guint32  user_frame;       /* frame that carried it */
@@ -269,9 +293,13 @@ typedef struct {
     int          offset;       /* start of the unit in tvb */
     int          line_len;     /* line units: length without line end */
     bool         first_pass;
+    bool         from_server;  /* the data of this call comes from the server */
     bool         from_tcp;     /* data came straight from TCP (not TLS) */
     bool         want_text;    /* a tree or columns will show the Info text */
     guint16      tcp_flags;
+    tvbuff_t    *message;      /* the reassembled message this unit ends, if any */
+    guint8       n_render_eis; /* expert infos raised while rendering (for taps) */
+    guint16      render_eis[4];
 } ms_ctx_t;
 
 /* ---- What a protocol provides ------------------------------------------- */
@@ -282,6 +310,7 @@ typedef enum { MS_LOOKS_UNKNOWN = 0, MS_LOOKS_CLIENT, MS_LOOKS_SERVER } ms_looks
 /* A command word and what the engine needs to know of it. */
 #define MS_PHASE_KEEP   0xff   /* the command leaves the session's phase alone */
 #define MS_CMD_HIDE_ARG 0x80   /* the argument is a secret: not shown as request.arg */
+#define MS_CMD_SASL     0x20   /* AUTH: an initial response in the argument may carry secrets */
 typedef struct {
     const char *word;          /* canonical (upper-case) spelling */
     guint16 id;                /* protocol's command id (ms_unit_t.cmd) */
@@ -326,6 +355,10 @@ struct ms_proto {
     /* Heuristic: what does this first line look like? */
     ms_looks_t (*looks_like)(tvbuff_t *tvb, int offset, int len);
     const ms_marker_t *line_starts;   /* NULL-terminated */
+    /* Could this reply line be the server's greeting (SMTP 220/421/554,
+     * POP3 an +OK line of its own)?  Decides whether the first reply after
+     * commands sent before the greeting is the greeting. */
+    bool (*is_greeting)(tvbuff_t *tvb, int offset, int len);
     /* Server side: does this reply line announce another line of the same
      * reply (SMTP "250-")?  NULL: every reply is one line. */
     bool (*reply_continues)(tvbuff_t *tvb, int offset, int len);
@@ -342,6 +375,10 @@ struct ms_proto {
     const char *(*render_reply)(ms_ctx_t *c);
     void (*render_listing_line)(ms_ctx_t *c, proto_tree *tree, int offset, int len);
     void (*init_session)(ms_session_t *s);
+    /* Tap listeners only: fill the protocol's part of a request's or
+     * reply's tap record (paths, reply code, status, class). */
+    void (*tap_fill)(ms_ctx_t *c, ms_tap_t *t);
+    guint16 cmd_end_of_data;       /* pseudo-command id of the end-of-data line (0: none) */
 
     /* Filled by the engine. */
     int proto_id;
@@ -350,12 +387,73 @@ struct ms_proto {
     ms_common_hf_t hf;
     int ett_unit, ett_auth, ett_fragment, ett_fragments, ett_content;
     expert_field ei[MS_EI_MAX];
+    int ei_severity[MS_EI_MAX];    /* PI_* severity of each, for the session views */
+    const char *ei_summary[MS_EI_MAX];
     fragment_items frag_items;
     /* Preferences. */
     ms_pref_bool_t pref_desegment, pref_reassemble, pref_mask_secrets, pref_imf_on_demand;
     range_t *pref_ports, *pref_tls_ports;
     range_t *applied_ports, *applied_tls_ports;
     bool handed_off;
+};
+
+/* ---- Tap records --------------------------------------------------------- */
+
+/* RFC 5322 header fields of a finished message, as the session views show
+ * them: raw text (no RFC 2047 decoding), continuation lines unfolded,
+ * each cut at MS_HEADER_VALUE_MAX octets; NULL when the field is absent. */
+typedef struct {
+    const char *from;
+    const char *subject;
+    const char *message_id;
+} ms_msg_headers_t;
+
+/* How far into a message its header section is looked for, and how much of
+ * a field value is kept: the scan is bounded whatever the message. */
+#define MS_HEADER_SCAN_MAX  32768
+#define MS_HEADER_VALUE_MAX 256
+
+/* What one PDU tells a tap listener ("esmtp" / "pop3" taps; packet scope).
+ * Built only when a listener exists: the statistics tree reads the first
+ * four fields, the session views (mail-views.c) the rest.  Taps run with
+ * no protocol tree in tshark -q, so everything is here, not in fields. */
+struct ms_tap {
+    const char *phase;         /* phase name */
+    const char *token;         /* command word or reply code/status (stats tree) */
+    guint8 kind;               /* ms_unit_kind_t */
+    guint8 cleartext;          /* a cleartext-credential warning was raised */
+    guint8 phase_num;          /* the phase's number, which follows the session's course
+                                * (the statistics tree's order) */
+
+    const ms_proto_t *proto;
+    const ms_unit_t *u;        /* the PDU's record (file scope): flags, phases, links,
+                                * SASL facts, notes, message length */
+    guint32 frame;
+    nstime_t abs_ts;
+    guint32 session;           /* conversation index: one per TCP connection */
+    guint32 stream;            /* tcp.stream of the connection */
+    const address *src, *dst;  /* this packet's (pinfo scope) */
+    guint32 srcport, destport;
+    const char *summary;       /* the PDU's Info text (never holds secrets) */
+    const char *cmd_word;      /* request: canonical command word (NULL: unknown);
+                                * reply: the answered command's word, "." for the
+                                * end of data, NULL when unmatched */
+    guint32 octets;            /* content/chunk/listing: octets of this PDU */
+    guint32 lines;             /* listing: text lines in this PDU */
+    const ms_msg_headers_t *headers;  /* unit ending a reassembled message */
+    const guint16 *render_eis; /* expert infos raised while rendering */
+    guint8 n_render_eis;
+    /* Filled by the protocol (tap_fill). */
+    const char *arg;           /* HELO domain, MAIL/RCPT path, USER name... */
+    gboolean last_chunk;       /* BDAT ... LAST */
+    int code;                  /* SMTP reply code; -1 when none */
+    const char *status;        /* SMTP enhanced status code, POP3 +OK/-ERR/+ */
+    const char *text;          /* reply text after code and status */
+    const char *class_word;    /* e.g. "2xx positive completion" */
+    gboolean positive;         /* 2xx/3xx, +OK */
+    gboolean intermediate;     /* 3xx (SMTP), "+" SASL continuation (POP3) */
+    gboolean have_stat;        /* POP3 STAT answer: count and octets */
+    guint32 stat_count, stat_octets;
 };
 
 /* ---- Engine API --------------------------------------------------------- */
@@ -388,12 +486,15 @@ const char *ms_auth_summary(ms_ctx_t *c, int arg_off, int arg_len);
 /* First-pass helpers for the protocol analyzers. */
 void ms_note(ms_ctx_t *c, int ei, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 void ms_set_phase(ms_ctx_t *c, guint8 phase);
+void ms_set_greeting_phase(ms_ctx_t *c);
+bool ms_connection_start_captured(ms_ctx_t *c);
 void ms_request_expects_reply(ms_ctx_t *c);
 void ms_expect_content(ms_ctx_t *c, int direction, bool reassemble_as_message);
 void ms_expect_listing(ms_ctx_t *c, int direction, guint16 listing_kind);
-void ms_expect_chunk(ms_ctx_t *c, guint32 octets, bool last);
+void ms_expect_chunk(ms_ctx_t *c, guint64 octets, bool last);
 void ms_cancel_content(ms_ctx_t *c, int direction);
 void ms_abandon_message(ms_ctx_t *c, int direction);
+guint64 ms_cancel_chunk(ms_ctx_t *c, const ms_unit_t *request);
 void ms_tls_requested(ms_ctx_t *c);
 void ms_tls_answer(ms_ctx_t *c, bool accepted);
 const char *ms_strdup_line(ms_ctx_t *c, int offset, int len);
@@ -405,6 +506,14 @@ void ms_auth_result(ms_ctx_t *c, bool success, const char *how);
 /* Credentials that are not SASL (POP3 USER/PASS, APOP). */
 void ms_credentials_exposed(ms_ctx_t *c, const char *mech, const char *user,
                             bool challenge_response);
+
+/* Header fields of the reassembled message msg (whose reassembly id is
+ * msg_id): From, Subject and Message-ID from a bounded scan of its header
+ * section, computed once per message and kept (file scope) for every pass. */
+const ms_msg_headers_t *ms_message_headers(guint32 msg_id, tvbuff_t *msg);
+/* Remembers an expert info raised while rendering, for the session views
+ * (notes decided on the first pass are in the unit already). */
+void ms_tap_expert(ms_ctx_t *c, int ei);
 
 /* Rendering helpers. */
 proto_item *ms_add_text(ms_ctx_t *c, proto_tree *tree, int hf, int offset, int len,

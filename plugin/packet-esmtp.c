@@ -60,7 +60,7 @@ static const ms_command_t esmtp_commands[] = {
     { "NOOP",     CMD_NOOP,     PH_KEEP, 0,      "No operation" },
     { "QUIT",     CMD_QUIT,     PH_QUIT, 0,      "Close the session" },
     { "STARTTLS", CMD_STARTTLS, PH_TLS, 0,       "Upgrade the connection to TLS (RFC 3207)" },
-    { "AUTH",     CMD_AUTH,     PH_AUTH, 0,      "Authenticate with SASL (RFC 4954)" },
+    { "AUTH",     CMD_AUTH,     PH_AUTH, MS_CMD_SASL, "Authenticate with SASL (RFC 4954)" },
     { "ETRN",     CMD_ETRN,     PH_KEEP, 0,      "Start the queue for a domain (RFC 1985)" },
     { "ATRN",     CMD_ATRN,     PH_KEEP, 0,      "Authenticated turn (RFC 2645)" },
     { "TURN",     CMD_TURN,     PH_KEEP, 0,      "Reverse roles (obsolete)" },
@@ -270,17 +270,34 @@ enum {
     EI_REPLY_INVALID = MS_EI_PROTO_FIRST,
     EI_REPLY_MISMATCH,
     EI_REPLY_GROUP_PARTIAL,
+    EI_BDAT_INVALID,
+    EI_BDAT_REFUSED,
 };
 
 /* ---- Session state (first pass) ----------------------------------------- */
 
+/* The mail transaction as the client sees it: MAIL opens it; the end of its
+ * message data (the "." line, the last octet of BDAT ... LAST, BDAT 0 LAST)
+ * ends it on the client side, before the reply arrives, so that a MAIL
+ * pipelined right after it (RFC 2920) starts the next one; RSET and an
+ * accepted HELO/EHLO abort it (RFC 5321 4.1.1.5, 4.1.4).  A refused MAIL
+ * opens nothing, and a refused MAIL sent while one was open (503 "nested
+ * MAIL") leaves that one open. */
 typedef struct {
     guint8 helo_seen;      /* HELO/EHLO accepted */
-    guint8 mail_open;      /* MAIL sent and not refused */
-    guint8 bdat_open;      /* a BDAT message is in progress */
+    guint8 mail_open;      /* a mail transaction is open */
+    guint8 bdat_open;      /* its message is being sent in BDAT chunks */
     guint32 rcpt_sent;     /* RCPT commands in this transaction */
     guint32 rcpt_ok;       /* RCPT commands accepted */
 } esmtp_state_t;
+
+/* ms_unit_t.aux of a MAIL request: sent while a transaction was open, and
+ * the RCPT count at that moment (a nested MAIL the server accepts starts a
+ * new transaction with only the RCPTs sent after it). */
+#define MAIL_NESTED     0x8000
+#define MAIL_RCPT_MASK  0x7fff
+/* ms_unit_t.aux of a BDAT request: not "BDAT chunk-size [LAST]". */
+#define BDAT_MALFORMED  1
 
 static void
 esmtp_init_session(ms_session_t *s)
@@ -295,6 +312,15 @@ reset_transaction(esmtp_state_t *st)
     st->bdat_open = 0;
     st->rcpt_sent = 0;
     st->rcpt_ok = 0;
+}
+
+/* The end of the message data ends the transaction on the client side;
+ * the final reply says whether the server took it. */
+static void
+end_of_message_data(esmtp_state_t *st)
+{
+    st->mail_open = 0;
+    st->bdat_open = 0;
 }
 
 static ms_proto_t esmtp;
@@ -315,6 +341,16 @@ reply_code(tvbuff_t *tvb, int offset, int len, guint8 *sep)
     if (*sep != ' ' && *sep != '-')
         return -1;
     return (d0 - '0') * 100 + (d1 - '0') * 10 + (d2 - '0');
+}
+
+/* RFC 5321 3.1: the server opens with 220, or 554 (no service); 421 when
+ * it is shutting down. */
+static bool
+esmtp_is_greeting(tvbuff_t *tvb, int offset, int len)
+{
+    guint8 sep;
+    int code = reply_code(tvb, offset, len, &sep);
+    return code == 220 || code == 554 || code == 421;
 }
 
 static bool
@@ -444,6 +480,67 @@ esmtp_looks_like(tvbuff_t *tvb, int offset, int avail)
     return MS_LOOKS_UNKNOWN;
 }
 
+/* ---- BDAT (RFC 3030) ----------------------------------------------------- */
+
+/* "BDAT" SP chunk-size [SP end-marker], chunk-size = 1*DIGIT, end-marker =
+ * "LAST" (case-insensitive, as ABNF strings are; runs of spaces count as one,
+ * as for every command).  Anything else is no chunk: no server can know how
+ * many octets would follow (Postfix answers 5xx and stops reading).
+ * Returns NULL when the argument is a chunk, else why it is not. */
+static const char *
+parse_bdat(tvbuff_t *tvb, int off, int len, guint64 *size, bool *last)
+{
+    int end = off + len, digits = 0;
+    guint64 v = 0;
+    *size = 0;
+    *last = false;
+    if (len <= 0)
+        return "no chunk size";
+    for (; off < end && g_ascii_isdigit(tvb_get_uint8(tvb, off)); off++, digits++) {
+        guint d = tvb_get_uint8(tvb, off) - '0';
+        if (v > (G_MAXUINT64 - d) / 10)
+            return "the chunk size does not fit in 64 bits";
+        v = v * 10 + d;
+    }
+    if (digits == 0)
+        return "the chunk size is not a decimal number";
+    if (off < end && tvb_get_uint8(tvb, off) != ' ')
+        return "the chunk size is followed by something else than a space";
+    while (off < end && tvb_get_uint8(tvb, off) == ' ')
+        off++;
+    int tl = off < end ? ms_token_len(tvb, off, end - off) : 0;
+    if (tl > 0) {
+        if (tl != 4 || tvb_strncaseeql(tvb, off, "LAST", 4) != 0)
+            return "the chunk size is followed by something else than LAST";
+        *last = true;
+        off += 4;
+        while (off < end && tvb_get_uint8(tvb, off) == ' ')
+            off++;
+        if (off < end)
+            return "LAST is followed by more text";
+    }
+    *size = v;
+    return NULL;
+}
+
+static void
+analyze_bdat(ms_ctx_t *c, esmtp_state_t *st, int arg_off, int arg_len)
+{
+    guint64 size;
+    bool last;
+    const char *why = parse_bdat(c->tvb, arg_off, arg_len, &size, &last);
+    if (why) {
+        c->u->aux = BDAT_MALFORMED;
+        ms_note(c, EI_BDAT_INVALID,
+                "Malformed BDAT (RFC 3030: BDAT chunk-size [LAST]): %s; no chunk follows", why);
+        return;
+    }
+    if (c->s->greeted && !st->rcpt_sent)
+        ms_note(c, MS_EI_OUT_OF_ORDER, "BDAT without any RCPT");
+    st->bdat_open = 1;
+    ms_expect_chunk(c, size, last);
+}
+
 /* ---- First pass: requests ----------------------------------------------- */
 
 static void
@@ -469,9 +566,10 @@ esmtp_analyze_request(ms_ctx_t *c)
     const ms_command_t *cmd = ms_lookup_command(c->proto, c->tvb, c->offset, c->line_len);
     if (!cmd) {
         c->u->cmd = CMD_UNKNOWN;
-        if (!s->greeted && s->phase == PH_UNKNOWN) {
+        if (!s->greeted && s->phase == PH_UNKNOWN && !ms_connection_start_captured(c)) {
             /* A capture that starts inside DATA: text, not commands, until
-             * the "." line. */
+             * the "." line.  (Not when the capture saw the connection open:
+             * then this is what the client said first.) */
             c->u->kind = MS_UNIT_CONTENT;
             ms_set_phase(c, PH_DATA);
             ms_expect_content(c, MS_FROM_CLIENT, false);
@@ -488,16 +586,14 @@ esmtp_analyze_request(ms_ctx_t *c)
         ms_abandon_message(c, MS_FROM_CLIENT);
 
     switch (cmd->id) {
-    case CMD_HELO:
-    case CMD_EHLO:
-    case CMD_LHLO:
-        reset_transaction(st);
-        break;
     case CMD_MAIL:
         if (!st->helo_seen && s->greeted)
             ms_note(c, MS_EI_OUT_OF_ORDER, "MAIL before HELO/EHLO");
-        if (st->mail_open)
+        if (st->mail_open) {
             ms_note(c, MS_EI_OUT_OF_ORDER, "MAIL while a mail transaction is already open");
+            c->u->aux = (guint16)(MAIL_NESTED | MIN(st->rcpt_sent, MAIL_RCPT_MASK));
+            break;
+        }
         reset_transaction(st);
         st->mail_open = 1;
         break;
@@ -509,25 +605,16 @@ esmtp_analyze_request(ms_ctx_t *c)
     case CMD_DATA:
         if (s->greeted && !st->rcpt_sent)
             ms_note(c, MS_EI_OUT_OF_ORDER, "DATA without any RCPT");
+        if (st->bdat_open)
+            ms_note(c, MS_EI_OUT_OF_ORDER,
+                    "DATA after BDAT in the same mail transaction (RFC 3030 does not allow both)");
         /* Real clients wait for 354; the content that follows is the
          * message unless the server refuses (see the DATA reply). */
         ms_expect_content(c, MS_FROM_CLIENT, true);
         break;
-    case CMD_BDAT: {
-        char *end = NULL;
-        char *arg = ms_get_string(c->pinfo->pool, c->tvb, arg_off, arg_len, ENC_ASCII);
-        guint64 size = g_ascii_strtoull(arg, &end, 10);
-        bool last = end && end != arg && g_ascii_strncasecmp(g_strstrip(end), "LAST", 4) == 0;
-        if (end == arg) {
-            ms_note(c, MS_EI_OUT_OF_ORDER, "BDAT without a chunk size");
-            break;
-        }
-        if (s->greeted && !st->rcpt_sent)
-            ms_note(c, MS_EI_OUT_OF_ORDER, "BDAT without any RCPT");
-        st->bdat_open = 1;
-        ms_expect_chunk(c, size > G_MAXUINT32 ? G_MAXUINT32 : (guint32)size, last);
+    case CMD_BDAT:
+        analyze_bdat(c, st, arg_off, arg_len);
         break;
-    }
     case CMD_RSET:
         reset_transaction(st);
         break;
@@ -570,11 +657,51 @@ scan_ehlo_capabilities(ms_ctx_t *c)
 static void
 esmtp_content_ended(ms_ctx_t *c)
 {
-    if (c->u->from_server || c->u->kind != MS_UNIT_CONTENT)
+    if (c->u->from_server)
         return;
+    end_of_message_data((esmtp_state_t *)c->s->proto_data);
+    if (c->u->kind != MS_UNIT_CONTENT)
+        return;     /* BDAT: its reply answers the BDAT command */
     /* The "." is a request of its own: the final reply answers it. */
     c->u->cmd = CMD_END_OF_DATA;
     ms_request_expects_reply(c);
+}
+
+/* A refused MAIL opens no transaction; refused while one was open (nested,
+ * 503), it leaves that one open.  Accepted while one was open, it starts a
+ * new one with the RCPTs sent after it. */
+static void
+mail_answered(esmtp_state_t *st, const ms_unit_t *request, bool ok)
+{
+    bool nested = (request->aux & MAIL_NESTED) != 0;
+    if (!ok) {
+        if (!nested)
+            st->mail_open = 0;
+        return;
+    }
+    if (nested) {
+        guint32 before = request->aux & MAIL_RCPT_MASK;
+        st->rcpt_sent = st->rcpt_sent > before ? st->rcpt_sent - before : 0;
+        st->rcpt_ok = 0;
+        st->bdat_open = 0;
+        st->mail_open = 1;
+    }
+}
+
+/* A 4xx/5xx to BDAT: the transaction has failed, no further chunk may be
+ * sent (RFC 3030 2).  A server that reads a chunk answers after its last
+ * octet; refused while the chunk has not (fully) arrived, the BDAT's chunk
+ * was never read (Exim refuses BDAT at once when it did not offer
+ * CHUNKING), so what the client sends next are commands. */
+static void
+bdat_refused(ms_ctx_t *c, esmtp_state_t *st, const ms_unit_t *request, int code)
+{
+    st->bdat_open = 0;
+    guint64 left = ms_cancel_chunk(c, request);
+    if (left)
+        ms_note(c, EI_BDAT_REFUSED,
+                "BDAT refused (%d) before its chunk was sent: the %" G_GUINT64_FORMAT
+                " octets it announced are not awaited", code, left);
 }
 
 static void
@@ -588,9 +715,10 @@ esmtp_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
     int text_off = c->offset + 4, text_len = c->line_len - 4;
 
     if (!request) {
-        if (!s->greeted && !s->any_request && (code == 220 || code == 421 || code == 554)) {
+        if (!s->greeted && (!s->any_request || s->early) &&
+            esmtp_is_greeting(c->tvb, c->offset, c->line_len)) {
             s->greeted = 1;
-            ms_set_phase(c, PH_CONNECTION);
+            ms_set_greeting_phase(c);
             return;
         }
         if ((s->any_request || s->greeted) && (c->u->flags & MS_UF_NO_MATCH))
@@ -617,15 +745,16 @@ esmtp_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
     case CMD_HELO:
     case CMD_EHLO:
     case CMD_LHLO:
+        /* Only an accepted HELO/EHLO resets the session (RFC 5321 4.1.4). */
         if (ok) {
             st->helo_seen = 1;
+            reset_transaction(st);
             if (request->cmd != CMD_HELO)
                 scan_ehlo_capabilities(c);
         }
         break;
     case CMD_MAIL:
-        if (!ok)
-            st->mail_open = 0;
+        mail_answered(st, request, ok);
         break;
     case CMD_RCPT:
         if (ok)
@@ -638,12 +767,9 @@ esmtp_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
         if (!st->rcpt_ok && st->rcpt_sent)
             ms_note(c, MS_EI_OUT_OF_ORDER, "DATA refused: no recipient was accepted");
         break;
-    case CMD_END_OF_DATA:
-        reset_transaction(st);
-        break;
     case CMD_BDAT:
-        if (request->flags & MS_UF_ENDS_BODY || !ok)
-            reset_transaction(st);
+        if (!ok && !(request->aux & BDAT_MALFORMED))
+            bdat_refused(c, st, request, code);
         break;
     case CMD_STARTTLS:
         ms_tls_answer(c, code == 220);
@@ -655,25 +781,35 @@ esmtp_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
 
 /* ---- Every pass: rendering ---------------------------------------------- */
 
+/* The path of "<path> params" (with or without brackets): inner, inner_len
+ * its address, the return value where the parameters start. */
+static int
+path_bounds(tvbuff_t *tvb, int off, int len, int *inner, int *inner_len)
+{
+    int end = off + len;
+    while (off < end && tvb_get_uint8(tvb, off) == ' ')
+        off++;
+    if (off < end && tvb_get_uint8(tvb, off) == '<') {
+        int gt = tvb_find_uint8(tvb, off, end - off, '>');
+        *inner = off + 1;
+        *inner_len = (gt < 0 ? end : gt) - *inner;
+        return gt < 0 ? end : gt + 1;
+    }
+    int sp = tvb_find_uint8(tvb, off, end - off, ' ');
+    *inner = off;
+    *inner_len = (sp < 0 ? end : sp) - off;
+    return sp < 0 ? end : sp;
+}
+
 /* "<path> params": the path (with or without brackets) and ESMTP params. */
 static void
 render_path_and_params(ms_ctx_t *c, proto_tree *tree, int hf_path, int off, int len)
 {
     tvbuff_t *tvb = c->tvb;
     int end = off + len;
-    while (off < end && tvb_get_uint8(tvb, off) == ' ')
-        off++;
-    int path_end;
-    if (off < end && tvb_get_uint8(tvb, off) == '<') {
-        int gt = tvb_find_uint8(tvb, off, end - off, '>');
-        path_end = gt < 0 ? end : gt + 1;
-        int inner = off + 1, inner_len = (gt < 0 ? end : gt) - inner;
-        ms_add_string(c, tree, hf_path, inner, inner_len);
-    } else {
-        int sp = tvb_find_uint8(tvb, off, end - off, ' ');
-        path_end = sp < 0 ? end : sp;
-        ms_add_string(c, tree, hf_path, off, path_end - off);
-    }
+    int inner, inner_len;
+    int path_end = path_bounds(tvb, off, len, &inner, &inner_len);
+    ms_add_string(c, tree, hf_path, inner, inner_len);
     off = path_end;
     while (off < end) {
         while (off < end && tvb_get_uint8(tvb, off) == ' ')
@@ -716,15 +852,16 @@ esmtp_render_request(ms_ctx_t *c)
         break;
     }
     case CMD_BDAT: {
+        guint64 size;
+        bool last;
+        if (parse_bdat(tvb, arg_off, arg_len, &size, &last))
+            break;      /* malformed: no chunk, no size (see its expert info) */
         int sl = ms_token_len(tvb, arg_off, arg_len);
-        char *size = ms_get_string(c->pinfo->pool, tvb, arg_off, sl, ENC_ASCII);
-        proto_tree_add_uint(t, hf_bdat_size, tvb, arg_off, sl,
-                            (guint32)MIN(g_ascii_strtoull(size, NULL, 10), G_MAXUINT32));
+        proto_tree_add_uint64(t, hf_bdat_size, tvb, arg_off, sl, size);
         int rest = arg_off + sl;
         while (rest < arg_off + arg_len && tvb_get_uint8(tvb, rest) == ' ')
             rest++;
-        proto_tree_add_boolean(t, hf_bdat_last, tvb, rest, arg_off + arg_len - rest,
-                               ms_token_is(tvb, rest, arg_off + arg_len - rest, "LAST"));
+        proto_tree_add_boolean(t, hf_bdat_last, tvb, rest, arg_off + arg_len - rest, last);
         break;
     }
     case CMD_AUTH:
@@ -801,6 +938,7 @@ esmtp_render_reply(ms_ctx_t *c)
         if (code < 0) {
             expert_add_info_format(c->pinfo, li, &p->ei[EI_REPLY_INVALID],
                                    "Invalid SMTP reply line: no 3-digit code 2xx-5xx");
+            ms_tap_expert(c, EI_REPLY_INVALID);
         } else {
             /* The reply's code once (filters count replies, not lines);
              * continuation lines carry theirs in a field of their own. */
@@ -815,6 +953,7 @@ esmtp_render_reply(ms_ctx_t *c)
                 expert_add_info_format(c->pinfo, ri, &p->ei[EI_REPLY_MISMATCH],
                                        "Multi-line reply code %d differs from the first line's %d",
                                        code, first_code);
+                ms_tap_expert(c, EI_REPLY_MISMATCH);
             }
             if (ll > 4) {
                 ms_add_string(c, lt, hf_reply_text, pos + 4, ll - 4);
@@ -830,8 +969,10 @@ esmtp_render_reply(ms_ctx_t *c)
         proto_item *it = proto_tree_add_uint(t, hf_reply_lines, tvb, 0, 0, (guint32)lines);
         proto_item_set_generated(it);
     }
-    if (u->flags & MS_UF_PARTIAL)
+    if (u->flags & MS_UF_PARTIAL) {
         expert_add_info(c->pinfo, c->unit_item, &p->ei[EI_REPLY_GROUP_PARTIAL]);
+        ms_tap_expert(c, EI_REPLY_GROUP_PARTIAL);
+    }
     if (first_code == 334 || MS_SASL(u, mech))
         ms_render_sasl(c, t);
 
@@ -839,6 +980,78 @@ esmtp_render_reply(ms_ctx_t *c)
     if (lines > 1)
         return wmem_strdup_printf(c->pinfo->pool, "%s (+%d lines)", first, lines - 1);
     return first;
+}
+
+/* ---- Tap records (session views) ---------------------------------------- */
+
+/* RFC 5321 4.2.1: what the first digit of a reply says. */
+static const value_string reply_class_words[] = {
+    { 2, "2xx positive completion" },
+    { 3, "3xx positive intermediate" },
+    { 4, "4xx transient negative completion" },
+    { 5, "5xx permanent negative completion" },
+    { 0, NULL }
+};
+
+static void
+esmtp_tap_fill(ms_ctx_t *c, ms_tap_t *t)
+{
+    tvbuff_t *tvb = c->tvb;
+    wmem_allocator_t *pool = c->pinfo->pool;
+    int off = c->offset, len = c->line_len;
+    if (c->u->kind == MS_UNIT_REQUEST) {
+        int arg_off;
+        int arg_len = ms_command_argument(tvb, off, len, &arg_off);
+        switch (c->u->cmd) {
+        case CMD_HELO:
+        case CMD_EHLO:
+        case CMD_LHLO:
+            t->arg = ms_get_string(pool, tvb, arg_off, arg_len, ENC_UTF_8);
+            break;
+        case CMD_MAIL:
+        case CMD_RCPT: {
+            int colon = tvb_find_uint8(tvb, arg_off, arg_len, ':');
+            int inner, inner_len;
+            if (colon >= 0) {
+                path_bounds(tvb, colon + 1, arg_off + arg_len - colon - 1, &inner, &inner_len);
+                t->arg = ms_get_string(pool, tvb, inner, inner_len, ENC_UTF_8);
+            }
+            break;
+        }
+        case CMD_BDAT: {
+            int sl = ms_token_len(tvb, arg_off, arg_len);
+            int rest = arg_off + sl;
+            while (rest < arg_off + arg_len && tvb_get_uint8(tvb, rest) == ' ')
+                rest++;
+            t->last_chunk = ms_token_is(tvb, rest, arg_off + arg_len - rest, "LAST");
+            break;
+        }
+        default:
+            break;
+        }
+        return;
+    }
+    guint8 sep;
+    int code = reply_code(tvb, off, len, &sep);
+    if (code < 0)
+        return;
+    t->code = code;
+    t->class_word = val_to_str_const((guint32)code / 100, reply_class_words, "?");
+    t->positive = code < 400;
+    t->intermediate = code / 100 == 3;
+    int text = off + 4, text_len = len - 4;
+    guint cls, subj, det;
+    int sl = text_len > 0 ? status_code(tvb, text, text_len, &cls, &subj, &det) : 0;
+    if (sl && cls == (guint)(code / 100)) {
+        t->status = ms_get_string(pool, tvb, text, sl, ENC_ASCII);
+        text += sl + 1;
+        text_len -= sl + 1;
+    }
+    while (text_len > 0 && tvb_get_uint8(tvb, text) == ' ') {
+        text++;
+        text_len--;
+    }
+    t->text = text_len > 0 ? ms_get_string(pool, tvb, text, text_len, ENC_UTF_8) : "";
 }
 
 /* ---- Registration ------------------------------------------------------- */
@@ -869,6 +1082,7 @@ static ms_proto_t esmtp = {
     .max_text_line = 1000,     /* RFC 5321 4.5.3.1.6 */
     .looks_like = esmtp_looks_like,
     .line_starts = esmtp_line_starts,
+    .is_greeting = esmtp_is_greeting,
     .reply_continues = esmtp_reply_continues,
     .analyze_request = esmtp_analyze_request,
     .analyze_reply = esmtp_analyze_reply,
@@ -876,6 +1090,8 @@ static ms_proto_t esmtp = {
     .render_request = esmtp_render_request,
     .render_reply = esmtp_render_reply,
     .init_session = esmtp_init_session,
+    .tap_fill = esmtp_tap_fill,
+    .cmd_end_of_data = CMD_END_OF_DATA,
 };
 
 static int
@@ -904,7 +1120,7 @@ proto_register_esmtp(void)
           "MAIL/RCPT parameter (SIZE, BODY, SMTPUTF8, RET, ENVID, NOTIFY, ORCPT, AUTH...)", HFILL } },
         { &hf_param_name, { "Name", "esmtp.param.name", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
         { &hf_param_value, { "Value", "esmtp.param.value", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
-        { &hf_bdat_size, { "Chunk size", "esmtp.bdat.size", FT_UINT32, BASE_DEC, NULL, 0,
+        { &hf_bdat_size, { "Chunk size", "esmtp.bdat.size", FT_UINT64, BASE_DEC, NULL, 0,
           "Octets of message data following the BDAT command", HFILL } },
         { &hf_bdat_last, { "Last chunk", "esmtp.bdat.last", FT_BOOLEAN, BASE_NONE, NULL, 0,
           "BDAT ... LAST ends the message", HFILL } },
@@ -944,6 +1160,10 @@ proto_register_esmtp(void)
           "Multi-line reply with differing codes", EXPFILL } },
         { &esmtp.ei[EI_REPLY_GROUP_PARTIAL], { "esmtp.reply.partial", PI_REASSEMBLE, PI_NOTE,
           "Multi-line reply shown in parts", EXPFILL } },
+        { &esmtp.ei[EI_BDAT_INVALID], { "esmtp.bdat.invalid", PI_PROTOCOL, PI_WARN,
+          "Malformed BDAT command: no chunk follows", EXPFILL } },
+        { &esmtp.ei[EI_BDAT_REFUSED], { "esmtp.bdat.refused", PI_SEQUENCE, PI_NOTE,
+          "BDAT refused before its chunk was sent: the chunk is not awaited", EXPFILL } },
     };
 
     /* Short names must be unique: the built-in dissector owns "SMTP", so

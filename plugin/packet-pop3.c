@@ -63,7 +63,7 @@ static const ms_command_t pop3_commands[] = {
     { "USER", CMD_USER, PH_AUTHORIZATION, IN_AUTH,  "Name the mailbox (RFC 1939)" },
     { "PASS", CMD_PASS, PH_AUTHORIZATION, IN_AUTH | MS_CMD_HIDE_ARG,  "Give the mailbox password (RFC 1939)" },
     { "APOP", CMD_APOP, PH_AUTHORIZATION, IN_AUTH,  "Log in with an MD5 digest of the greeting's timestamp" },
-    { "AUTH", CMD_AUTH, PH_AUTHORIZATION, IN_AUTH,  "Authenticate with SASL (RFC 5034)" },
+    { "AUTH", CMD_AUTH, PH_AUTHORIZATION, IN_AUTH | MS_CMD_SASL, "Authenticate with SASL (RFC 5034)" },
     { "CAPA", CMD_CAPA, PH_KEEP, IN_AUTH | IN_TRANS, "List capabilities (RFC 2449)" },
     { "STLS", CMD_STLS, PH_TLS, IN_AUTH,            "Upgrade the connection to TLS (RFC 2595)" },
     { "STAT", CMD_STAT, PH_CHECK, IN_TRANS,         "Count messages and octets in the mailbox" },
@@ -81,6 +81,9 @@ static const ms_command_t pop3_commands[] = {
 
 /* Listing kinds (which multi-line response is being read). */
 enum { LST_NONE = 0, LST_CAPA, LST_LIST, LST_UIDL, LST_AUTH };
+
+/* ms_unit_t.aux of a LIST/UIDL request: it names one message. */
+#define LIST_ONE_MESSAGE 1
 
 /* ---- Fields ------------------------------------------------------------- */
 
@@ -201,6 +204,23 @@ skip_spaces(tvbuff_t *tvb, int off, int end)
     return off;
 }
 
+/* RFC 1939 4: the server greets with +OK, a line of its own.  An +OK that
+ * the same segment continues with a line that is no status line opened a
+ * multi-line answer instead (CAPA's, in a capture that lacks the greeting). */
+static bool
+pop3_is_greeting(tvbuff_t *tvb, int offset, int len)
+{
+    if (status_len(tvb, offset, len) != 3)
+        return false;
+    int next;
+    ms_eol_t eol;
+    if (ms_find_line(tvb, offset, len + 2, &next, &eol) < 0 ||
+        tvb_captured_length_remaining(tvb, next) <= 0)
+        return true;
+    guint8 first = tvb_get_uint8(tvb, next);
+    return first == '+' || first == '-';
+}
+
 /* ---- Heuristic ---------------------------------------------------------- */
 
 static ms_looks_t
@@ -314,6 +334,11 @@ pop3_analyze_request(ms_ctx_t *c)
                     (guint16)n : 0;
         break;
     }
+    case CMD_LIST:
+    case CMD_UIDL:
+        /* Whether the answer is one line or a listing depends on this. */
+        c->u->aux = arg_len > 0 ? LIST_ONE_MESSAGE : 0;
+        break;
     case CMD_QUIT:
         s->quit_sent = 1;
         break;
@@ -391,10 +416,10 @@ pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
             ms_expect_content(c, MS_FROM_SERVER, false);
             return;
         }
-        if (!s->greeted && !s->any_request && ok) {
+        if (!s->greeted && (!s->any_request || s->early) && ok) {
             s->greeted = 1;
             s->state = ST_AUTHORIZATION;
-            ms_set_phase(c, PH_CONNECTION);
+            ms_set_greeting_phase(c);
             return;
         }
         if ((s->any_request || s->greeted) && (c->u->flags & MS_UF_NO_MATCH))
@@ -441,22 +466,22 @@ pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
         break;
     case CMD_LIST:
     case CMD_UIDL: {
-        /* With an argument the answer is one line; without, a listing. */
+        /* With an argument the answer is one line ("+OK 1 120"); without,
+         * always a listing (RFC 1939), whatever the status line says --
+         * some servers put the count and size there ("+OK 5 21639"). */
         if (!ok)
             break;
+        if (!(request->aux & LIST_ONE_MESSAGE)) {
+            ms_expect_listing(c, MS_FROM_SERVER, request->cmd == CMD_LIST ? LST_LIST : LST_UIDL);
+            break;
+        }
         guint32 n, size;
         int used, used2;
-        if (text_len > 0 && number_at(c->tvb, text, text_len, &n, &used)) {
+        if (request->cmd == CMD_LIST && text_len > 0 && number_at(c->tvb, text, text_len, &n, &used)) {
             int so = skip_spaces(c->tvb, text + used, text + text_len);
-            if (request->cmd == CMD_LIST && so < text + text_len &&
-                number_at(c->tvb, so, text + text_len - so, &size, &used2)) {
+            if (so < text + text_len && number_at(c->tvb, so, text + text_len - so, &size, &used2))
                 remember_size(st, n, size);
-                break;
-            }
-            if (request->cmd == CMD_UIDL && so < text + text_len)
-                break;
         }
-        ms_expect_listing(c, MS_FROM_SERVER, request->cmd == CMD_LIST ? LST_LIST : LST_UIDL);
         break;
     }
     case CMD_RETR:
@@ -547,6 +572,7 @@ pop3_render_reply(ms_ctx_t *c)
     proto_item *li = ms_add_string(c, t, p->hf.reply_line, off, len);
     if (!sl) {
         expert_add_info(c->pinfo, li, &p->ei[EI_STATUS_INVALID]);
+        ms_tap_expert(c, EI_STATUS_INVALID);
         return ms_line_string(c, off, len);
     }
     ms_add_text(c, t, hf_status, off, sl, ENC_ASCII);
@@ -628,6 +654,43 @@ pop3_render_listing_line(ms_ctx_t *c, proto_tree *tree, int off, int len)
     }
 }
 
+/* ---- Tap records (session views) ---------------------------------------- */
+
+static void
+pop3_tap_fill(ms_ctx_t *c, ms_tap_t *t)
+{
+    tvbuff_t *tvb = c->tvb;
+    wmem_allocator_t *pool = c->pinfo->pool;
+    int off = c->offset, len = c->line_len, end = off + len;
+    if (c->u->kind == MS_UNIT_REQUEST) {
+        int arg_off;
+        int arg_len = ms_command_argument(tvb, off, len, &arg_off);
+        if (c->u->cmd == CMD_USER || c->u->cmd == CMD_APOP)
+            t->arg = ms_get_string(pool, tvb, arg_off, ms_token_len(tvb, arg_off, arg_len),
+                                   ENC_UTF_8);
+        return;
+    }
+    int sl = status_len(tvb, off, len);
+    if (!sl)
+        return;
+    t->status = ms_get_string(pool, tvb, off, sl, ENC_ASCII);
+    t->positive = sl != 4;
+    t->intermediate = sl == 1;
+    t->class_word = sl == 3 ? "positive" : sl == 4 ? "negative" : "SASL continuation";
+    int text = skip_spaces(tvb, off + sl, end);
+    t->text = ms_get_string(pool, tvb, text, end - text, ENC_UTF_8);
+    guint32 n, octets;
+    int used, used2;
+    if (sl == 3 && c->u->cmd == CMD_STAT && number_at(tvb, text, end - text, &n, &used)) {
+        int o = skip_spaces(tvb, text + used, end);
+        if (number_at(tvb, o, end - o, &octets, &used2)) {
+            t->have_stat = TRUE;
+            t->stat_count = n;
+            t->stat_octets = octets;
+        }
+    }
+}
+
 /* ---- Registration ------------------------------------------------------- */
 
 static const ms_marker_t pop3_line_starts[] = {
@@ -655,6 +718,7 @@ static ms_proto_t pop3 = {
     .max_text_line = 0,        /* message text: SMTP's limit, not POP3's business */
     .looks_like = pop3_looks_like,
     .line_starts = pop3_line_starts,
+    .is_greeting = pop3_is_greeting,
     .reply_continues = NULL,
     .analyze_request = pop3_analyze_request,
     .analyze_reply = pop3_analyze_reply,
@@ -664,6 +728,7 @@ static ms_proto_t pop3 = {
     .render_reply = pop3_render_reply,
     .render_listing_line = pop3_render_listing_line,
     .init_session = pop3_init_session,
+    .tap_fill = pop3_tap_fill,
 };
 
 static int

@@ -45,6 +45,16 @@ typedef bool ms_pref_bool_t;
 typedef gboolean ms_pref_bool_t;
 #endif
 
+/* A tshark statistic's init callback (stat_tap_ui.tap_init_cb) returns
+ * nothing up to 4.4 and whether it started from 4.6 on (4.5 development). */
+#if MS_WS_AT_LEAST(4, 5)
+typedef bool ms_stat_init_result_t;
+#define MS_STAT_INIT_DONE true
+#else
+typedef void ms_stat_init_result_t;
+#define MS_STAT_INIT_DONE
+#endif
+
 /* format_text() takes guchar* in 4.0 and char* later; a void* argument
  * converts to either. */
 #include <epan/strutil.h>
@@ -67,10 +77,11 @@ typedef gboolean ms_pref_bool_t;
 #define MS_HAVE_PLUGIN_DESCRIBE 0
 #endif
 
-/* ssl_starttls_ack() is exported by libwireshark in every supported release,
- * but its header drags in libgcrypt; declare the one function we use. */
-WS_DLL_PUBLIC guint32 ssl_starttls_ack(dissector_handle_t tls_handle, packet_info *pinfo,
-                                       dissector_handle_t app_handle);
+/* ssl_starttls_post_ack() (TLS starts with the current frame) is exported by
+ * libwireshark in every supported release, but its header drags in
+ * libgcrypt; declare the one function we use. */
+WS_DLL_PUBLIC guint32 ssl_starttls_post_ack(dissector_handle_t tls_handle, packet_info *pinfo,
+                                            dissector_handle_t app_handle);
 
 /* Statistics menu paths of stats trees: 4.2 and later split them at "//"
  * (STATS_TREE_MENU_SEPARATOR) and show the last part as the title; 4.0

@@ -56,7 +56,10 @@ set(_ms_checks
   assertions-one-pass
   assertions-two-pass
   credentials
-  profile)
+  profile
+  views
+  views-crosscheck
+  teaching)
 
 foreach(_check IN LISTS _ms_checks)
   add_test(NAME ${_check} COMMAND ${_ms_runner} ${_check})
@@ -70,6 +73,7 @@ endforeach()
 set_tests_properties(plugin-load PROPERTIES FIXTURES_SETUP mailscope_loaded)
 set_tests_properties(
   goldens-one-pass goldens-two-pass assertions-one-pass assertions-two-pass credentials profile
+  views views-crosscheck teaching
   PROPERTIES FIXTURES_REQUIRED mailscope_loaded)
 # The longest-running checks first, so that ctest -j keeps both cores busy.
 set_tests_properties(goldens-one-pass goldens-two-pass assertions-one-pass assertions-two-pass
@@ -122,3 +126,15 @@ add_test(NAME messages-stored COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST
          --source-dir ${CMAKE_SOURCE_DIR} --build-dir ${CMAKE_BINARY_DIR} stored)
 set_tests_properties(messages-reference messages-stored PROPERTIES
   ENVIRONMENT "${_ms_env}" TIMEOUT 900 FIXTURES_REQUIRED mailscope_loaded COST 10)
+
+# With esmtp.mask_secrets / pop3.mask_secrets on, no field, column or expert
+# text shows a password or token in any encoding (tests/secrets-masked).
+add_test(NAME secrets-masked COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/secrets-masked
+         --source-dir ${CMAKE_SOURCE_DIR} --build-dir ${CMAKE_BINARY_DIR})
+# mailscope against Zeek's and Suricata's own expected outputs on their own
+# captures (test-captures/peers/, docs/peer-conformance.md).
+add_test(NAME peer-conformance COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/peer-conformance
+         --source-dir ${CMAKE_SOURCE_DIR} --build-dir ${CMAKE_BINARY_DIR})
+set_tests_properties(secrets-masked peer-conformance PROPERTIES
+  ENVIRONMENT "${_ms_env}" TIMEOUT 900 FIXTURES_REQUIRED mailscope_loaded)
+set_tests_properties(peer-conformance PROPERTIES COST 10)

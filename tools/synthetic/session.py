@@ -158,13 +158,15 @@ class Session:
         self._send(self.server, data, SERVER_THINK, **kw)
 
     def _send(self, side, data, think, split=None, order=None, retransmit=(),
-              comment=None, ack=True, mss=MSS):
+              comment=None, ack=True, mss=MSS, drop=()):
         """Send data as one or more segments.
 
         split      int: every segment that many bytes; list: the sizes of the
                    first segments (the rest goes out in MSS-sized segments)
         order      emission order as a list of segment indexes (reordering)
         retransmit segment indexes sent again after an RTO (exact duplicates)
+        drop       segment indexes the capture lost (the receiver got them:
+                   its ACKs cover them)
         comment    pcapng packet comment on the first emitted segment
         ack        whether the receiver acknowledges with a pure ACK
         """
@@ -188,6 +190,8 @@ class Session:
         for n, i in enumerate(seq_order):
             if n:
                 self.cap.advance(SEGMENT_GAP)
+            if i in drop:
+                continue
             seq, chunk = chunks[i]
             flags = wire.ACK | (wire.PSH if i == last else 0)
             self._emit(side, seq, flags, chunk, comment=comment if n == 0 else None)
