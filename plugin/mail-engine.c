@@ -2147,6 +2147,45 @@ tap_credential(ms_ctx_t *c)
     tap_queue_packet(credentials_tap, c->pinfo, t);
 }
 
+/* ---- Expert infos: a text only for a reader --------------------------------
+ * An expert info's text is read in two places: the tree, under the item it
+ * is attached to (in an invisible tree a faked item is its parent, under
+ * which a filter may look for the expert fields), and the expert tap
+ * (tshark -z expert, the Expert Information dialog).  Without an item and
+ * without a listener, expert_add_info() has every other effect of the
+ * formatted call -- the frame's highest severity, the Expert column, the
+ * same registered field -- without formatting a text nobody reads. */
+
+static bool
+expert_text_read(proto_item *item)
+{
+    if (item)
+        return true;
+    if (!all_protocols)
+        collect_protocols();   /* looks the expert tap up */
+    return expert_tap_id >= 0 && have_tap_listener(expert_tap_id);
+}
+
+/* Adds engine expert info ei with this text (NULL: its registered summary). */
+static void
+add_expert_text(ms_ctx_t *c, proto_item *item, int ei, const char *text)
+{
+    if (text && expert_text_read(item))
+        expert_add_info_format(c->pinfo, item, &c->proto->ei[ei], "%s", text);
+    else
+        expert_add_info(c->pinfo, item, &c->proto->ei[ei]);
+}
+
+/* "Phase: Mail transaction → Data": one of a protocol's finite set of
+ * transitions, made once at registration (see phase_change_texts()). */
+static const char *
+phase_change_text(const ms_proto_t *p, guint8 from, guint8 to)
+{
+    if (from < p->n_phases && to < p->n_phases)
+        return p->phase_change_texts[from * p->n_phases + to];
+    return "Phase: ? → ?";
+}
+
 static void
 render_unit(ms_ctx_t *c)
 {
@@ -2196,16 +2235,10 @@ render_unit(ms_ctx_t *c)
                                           u->from_server ? "] S: " : "] C: ", summary, NULL));
 
     if (u->prev_phase != 0xff)
-        expert_add_info_format(c->pinfo, c->unit_item, &p->ei[MS_EI_PHASE_CHANGE],
-                               "Phase: %s → %s",
-                               val_to_str_const(u->prev_phase, p->phase_vals, "?"),
-                               val_to_str_const(u->phase, p->phase_vals, "?"));
-    for (const ms_note_t *n = u->notes; n; n = n->next) {
-        if (n->text)
-            expert_add_info_format(c->pinfo, c->unit_item, &p->ei[n->ei], "%s", n->text);
-        else
-            expert_add_info(c->pinfo, c->unit_item, &p->ei[n->ei]);
-    }
+        add_expert_text(c, c->unit_item, MS_EI_PHASE_CHANGE,
+                        phase_change_text(p, u->prev_phase, u->phase));
+    for (const ms_note_t *n = u->notes; n; n = n->next)
+        add_expert_text(c, c->unit_item, n->ei, n->text);
     /* Only once the whole capture has been read (tshark -2, the GUI) is the
      * latest piece of an open message known to be its last: one-pass tshark
      * prints each frame before it reads the next.  (A FIN in a data segment
@@ -2453,7 +2486,7 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
             const ms_note_t *n = c.u->notes;
             while (n->next)
                 n = n->next;
-            expert_add_info_format(pinfo, c.unit_item, &p->ei[n->ei], "%s", n->text);
+            add_expert_text(&c, c.unit_item, n->ei, n->text);
         }
     }
     if (ti)
@@ -2542,6 +2575,25 @@ static const true_false_string tfs_protected = {
     "Inside TLS (STARTTLS/STLS or implicit TLS)", "Cleartext"
 };
 
+/* The text of every phase transition, indexed [from * n_phases + to]; a
+ * number that is no phase reads "?", as val_to_str_const() would say. */
+static void
+phase_change_texts(ms_proto_t *p)
+{
+    guint n = 0;
+    for (const value_string *v = p->phase_vals; v->strptr; v++)
+        n = MAX(n, v->value + 1);
+    p->n_phases = (guint8)MIN(n, 255);
+    p->phase_change_texts = wmem_alloc0_array(wmem_epan_scope(), const char *,
+                                              (gsize)p->n_phases * p->n_phases);
+    for (guint from = 0; from < p->n_phases; from++)
+        for (guint to = 0; to < p->n_phases; to++)
+            p->phase_change_texts[from * p->n_phases + to] =
+                wmem_strdup_printf(wmem_epan_scope(), "Phase: %s → %s",
+                                   val_to_str_const(from, p->phase_vals, "?"),
+                                   val_to_str_const(to, p->phase_vals, "?"));
+}
+
 void
 ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t dissector,
                    const ei_register_info *proto_eis, int n_proto_eis)
@@ -2553,6 +2605,7 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         table_registered = true;
     }
     p->proto_id = proto_id;
+    phase_change_texts(p);
     ms_common_hf_t *h = &p->hf;
     const ms_hf_spec_t specs[] = {
         /* Strings, so that tshark -T fields and filters read as the phases
