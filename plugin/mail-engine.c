@@ -159,7 +159,9 @@ ms_strdup_line(ms_ctx_t *c, int offset, int len)
 proto_item *
 ms_add_text(ms_ctx_t *c, proto_tree *tree, int hf, int offset, int len, unsigned enc)
 {
-    if (!tree || len <= 0 || tvb_find_uint8(c->tvb, offset, len, 0) < 0)
+    if (!tree)
+        return NULL;
+    if (len <= 0 || tvb_find_uint8(c->tvb, offset, len, 0) < 0)
         return proto_tree_add_item(tree, hf, c->tvb, offset, len, enc | ENC_NA);
     return proto_tree_add_string(tree, hf, c->tvb, offset, len,
                                  line_text(c->pinfo->pool, c->tvb, offset, len, enc));
@@ -1629,6 +1631,8 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more, bool *to_t
  * Rendering (every pass)
  * ====================================================================== */
 
+static guint32 listing_lines(const ms_ctx_t *c);
+
 static const char *
 unit_summary(ms_ctx_t *c)
 {
@@ -1647,8 +1651,9 @@ unit_summary(ms_ctx_t *c)
                                   MS_SASL(u, user) && !MS_SASL(u, secret) ? " (user name)" :
                                   MS_SASL(u, secret) ? " (secret)" : "");
     case MS_UNIT_CONTENT:
-        proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
-                            u->len, u->len);
+        if (c->unit_tree)
+            proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
+                                u->len, u->len);
         if (!c->want_text)
             return "";
         /* At the end, the message's own size: the octets Export Objects
@@ -1658,8 +1663,9 @@ unit_summary(ms_ctx_t *c)
                                       u->msg_len, u->msg_id ? ", reassembled" : "");
         return wmem_strdup_printf(c->pinfo->pool, "Message content (%u octets)", u->len);
     case MS_UNIT_CHUNK:
-        proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
-                            u->len, u->len);
+        if (c->unit_tree)
+            proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
+                                u->len, u->len);
         if (!c->want_text)
             return "";
         if (u->flags & MS_UF_ENDS_BODY)
@@ -1669,6 +1675,12 @@ unit_summary(ms_ctx_t *c)
         return wmem_strdup_printf(c->pinfo->pool, "Chunk data (%u octets)", u->len);
     case MS_UNIT_LISTING: {
         int pos = c->offset, end = c->offset + (int)u->len, lines = 0;
+        if (!c->unit_tree) {
+            if (!c->want_text)
+                return "";
+            lines = (int)listing_lines(c);
+            pos = end;   /* no items to add */
+        }
         while (pos < end) {
             int next;
             ms_eol_t eol;
@@ -2186,24 +2198,22 @@ phase_change_text(const ms_proto_t *p, guint8 from, guint8 to)
     return "Phase: ? → ?";
 }
 
+/* The unit's subtree and the items every unit has.  Without a tree (tshark
+ * -q with a statistic that needs none, the first pass of -2) there is no
+ * subtree, and nothing is added under it: unit_tree and unit_item are NULL,
+ * which the rendering functions take as "no items to add". */
 static void
-render_unit(ms_ctx_t *c)
+render_unit_head(ms_ctx_t *c)
 {
     ms_proto_t *p = c->proto;
     const ms_unit_t *u = c->u;
     proto_item *it;
-
+    c->unit_tree = NULL;
+    c->unit_item = NULL;
+    if (!c->tree)
+        return;
     c->unit_tree = proto_tree_add_subtree(c->tree, c->tvb, c->offset, (int)u->len, p->ett_unit,
                                           &c->unit_item, unit_label(u));
-    c->line_len = (int)u->len;
-    if (u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_REPLY || u->kind == MS_UNIT_SASL) {
-        int next;
-        ms_eol_t eol;
-        int ll = ms_find_line(c->tvb, c->offset, (int)u->len, &next, &eol);
-        if (ll >= 0 && next <= c->offset + (int)u->len)
-            c->line_len = ll;
-    }
-
     it = proto_tree_add_string(c->unit_tree, p->hf.phase, c->tvb, 0, 0,
                                val_to_str_const(u->phase, p->phase_vals, "?"));
     proto_item_set_generated(it);
@@ -2216,15 +2226,34 @@ render_unit(ms_ctx_t *c)
         it = proto_tree_add_boolean(c->unit_tree, p->hf.protected_, c->tvb, 0, 0, TRUE);
         proto_item_set_generated(it);
     }
+}
 
-    /* "Listing: 3 lines", not "Listing: Listing: 3 lines": a summary that
-     * names its kind itself (for the Info column) is the whole label. */
+static void
+render_unit(ms_ctx_t *c)
+{
+    ms_proto_t *p = c->proto;
+    const ms_unit_t *u = c->u;
+
+    c->line_len = (int)u->len;
+    if (u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_REPLY || u->kind == MS_UNIT_SASL) {
+        int next;
+        ms_eol_t eol;
+        int ll = ms_find_line(c->tvb, c->offset, (int)u->len, &next, &eol);
+        if (ll >= 0 && next <= c->offset + (int)u->len)
+            c->line_len = ll;
+    }
+    render_unit_head(c);
     const char *summary = unit_summary(c);
-    if (g_str_has_prefix(summary, unit_label(u)))
-        proto_item_set_text(c->unit_item, "%s", summary);
-    else
-        proto_item_set_text(c->unit_item, "%s: %s", unit_label(u), summary);
-    render_links(c);
+    if (c->unit_item) {
+        /* "Listing: 3 lines", not "Listing: Listing: 3 lines": a summary
+         * that names its kind itself (for the Info column) is the whole
+         * label. */
+        if (g_str_has_prefix(summary, unit_label(u)))
+            proto_item_set_text(c->unit_item, "%s", summary);
+        else
+            proto_item_set_text(c->unit_item, "%s: %s", unit_label(u), summary);
+        render_links(c);
+    }
 
     /* Concatenated, not formatted: this runs for every PDU of every frame
      * whose Info column is shown. */
@@ -2259,6 +2288,8 @@ ms_render_sasl(ms_ctx_t *c, proto_tree *tree)
     ms_proto_t *p = c->proto;
     const ms_unit_t *u = c->u;
     const ms_sasl_info_t *si = u->sasl;
+    if (!tree)
+        return;
     bool mask = p->pref_mask_secrets && sasl_client_data_secret(c);
     if (si && si->mech)
         proto_item_set_generated(proto_tree_add_string(tree, p->hf.auth_mechanism, c->tvb, 0, 0,
@@ -2448,12 +2479,16 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         }
         if (!started) {
             started = true;
-            col_set_str(pinfo->cinfo, COL_PROTOCOL, p->name);
-            if (*cursor == 0)
-                col_clear(pinfo->cinfo, COL_INFO);
-            ti = proto_tree_add_item(tree, p->proto_id, tvb, offset, -1, ENC_NA);
-            ti_start = offset;
-            c.tree = proto_item_add_subtree(ti, p->ett_unit);
+            if (pinfo->cinfo) {
+                col_set_str(pinfo->cinfo, COL_PROTOCOL, p->name);
+                if (*cursor == 0)
+                    col_clear(pinfo->cinfo, COL_INFO);
+            }
+            if (tree) {
+                ti = proto_tree_add_item(tree, p->proto_id, tvb, offset, -1, ENC_NA);
+                ti_start = offset;
+                c.tree = proto_item_add_subtree(ti, p->ett_unit);
+            }
         }
         (*cursor)++;
         c.u = u;
