@@ -70,21 +70,26 @@ ms_find_line(tvbuff_t *tvb, int offset, int max_len, int *next_offset, ms_eol_t 
     int avail = tvb_captured_length_remaining(tvb, offset);
     if (avail <= 0)
         return -1;
-    if (max_len > avail)
+    if (max_len > avail || max_len < 0)   /* < 0: to the end, as tvb_find_uint8() */
         max_len = avail;
-    int pos = tvb_find_uint8(tvb, offset, max_len, '\n');
-    if (pos < 0)
+    if (max_len == 0)
         return -1;
-    *next_offset = pos + 1;
-    int len = pos - offset;
-    if (len > 0 && tvb_get_uint8(tvb, pos - 1) == '\r') {
+    /* Raw octets (this runs several times for every PDU): for the data TCP
+     * and TLS hand over, tvb_get_ptr() copies nothing. */
+    const guint8 *d = tvb_get_ptr(tvb, offset, max_len);
+    const guint8 *lf = memchr(d, '\n', (size_t)max_len);
+    if (!lf)
+        return -1;
+    int len = (int)(lf - d);
+    *next_offset = offset + len + 1;
+    if (len > 0 && d[len - 1] == '\r') {
         len--;
         *eol = MS_EOL_CRLF;
     } else {
         *eol = MS_EOL_LF;
     }
     /* A CR inside the line is a bare CR (one servers disagree about). */
-    if (len > 0 && tvb_find_uint8(tvb, offset, len, '\r') >= 0)
+    if (len > 0 && memchr(d, '\r', (size_t)len))
         *eol = *eol == MS_EOL_CRLF ? MS_EOL_CR : MS_EOL_LF;
     return len;
 }
@@ -181,10 +186,19 @@ const ms_command_t *
 ms_lookup_command(const ms_proto_t *p, tvbuff_t *tvb, int offset, int len)
 {
     int wl = ms_token_len(tvb, offset, len);
-    for (size_t i = 0; i < p->n_commands; i++)
-        if ((int)strlen(p->commands[i].word) == wl &&
-            tvb_strncaseeql(tvb, offset, p->commands[i].word, wl) == 0)
+    if (wl <= 0)
+        return NULL;
+    /* Runs for every request, up to three times (framing, tree, tap):
+     * raw octets, the first letter first, no tvb call per command.  The
+     * words are upper case. */
+    const guint8 *w = tvb_get_ptr(tvb, offset, wl);
+    guint8 first = (guint8)g_ascii_toupper(w[0]);
+    for (size_t i = 0; i < p->n_commands; i++) {
+        const char *word = p->commands[i].word;
+        if ((guint8)word[0] == first && strlen(word) == (size_t)wl &&
+            g_ascii_strncasecmp((const char *)w, word, (gsize)wl) == 0)
             return &p->commands[i];
+    }
     return NULL;
 }
 
