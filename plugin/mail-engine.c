@@ -70,21 +70,26 @@ ms_find_line(tvbuff_t *tvb, int offset, int max_len, int *next_offset, ms_eol_t 
     int avail = tvb_captured_length_remaining(tvb, offset);
     if (avail <= 0)
         return -1;
-    if (max_len > avail)
+    if (max_len > avail || max_len < 0)   /* < 0: to the end, as tvb_find_uint8() */
         max_len = avail;
-    int pos = tvb_find_uint8(tvb, offset, max_len, '\n');
-    if (pos < 0)
+    if (max_len == 0)
         return -1;
-    *next_offset = pos + 1;
-    int len = pos - offset;
-    if (len > 0 && tvb_get_uint8(tvb, pos - 1) == '\r') {
+    /* Raw octets (this runs several times for every PDU): for the data TCP
+     * and TLS hand over, tvb_get_ptr() copies nothing. */
+    const guint8 *d = tvb_get_ptr(tvb, offset, max_len);
+    const guint8 *lf = memchr(d, '\n', (size_t)max_len);
+    if (!lf)
+        return -1;
+    int len = (int)(lf - d);
+    *next_offset = offset + len + 1;
+    if (len > 0 && d[len - 1] == '\r') {
         len--;
         *eol = MS_EOL_CRLF;
     } else {
         *eol = MS_EOL_LF;
     }
     /* A CR inside the line is a bare CR (one servers disagree about). */
-    if (len > 0 && tvb_find_uint8(tvb, offset, len, '\r') >= 0)
+    if (len > 0 && memchr(d, '\r', (size_t)len))
         *eol = *eol == MS_EOL_CRLF ? MS_EOL_CR : MS_EOL_LF;
     return len;
 }
@@ -159,7 +164,9 @@ ms_strdup_line(ms_ctx_t *c, int offset, int len)
 proto_item *
 ms_add_text(ms_ctx_t *c, proto_tree *tree, int hf, int offset, int len, unsigned enc)
 {
-    if (!tree || len <= 0 || tvb_find_uint8(c->tvb, offset, len, 0) < 0)
+    if (!tree)
+        return NULL;
+    if (len <= 0 || tvb_find_uint8(c->tvb, offset, len, 0) < 0)
         return proto_tree_add_item(tree, hf, c->tvb, offset, len, enc | ENC_NA);
     return proto_tree_add_string(tree, hf, c->tvb, offset, len,
                                  line_text(c->pinfo->pool, c->tvb, offset, len, enc));
@@ -179,10 +186,19 @@ const ms_command_t *
 ms_lookup_command(const ms_proto_t *p, tvbuff_t *tvb, int offset, int len)
 {
     int wl = ms_token_len(tvb, offset, len);
-    for (size_t i = 0; i < p->n_commands; i++)
-        if ((int)strlen(p->commands[i].word) == wl &&
-            tvb_strncaseeql(tvb, offset, p->commands[i].word, wl) == 0)
+    if (wl <= 0)
+        return NULL;
+    /* Runs for every request, up to three times (framing, tree, tap):
+     * raw octets, the first letter first, no tvb call per command.  The
+     * words are upper case. */
+    const guint8 *w = tvb_get_ptr(tvb, offset, wl);
+    guint8 first = (guint8)g_ascii_toupper(w[0]);
+    for (size_t i = 0; i < p->n_commands; i++) {
+        const char *word = p->commands[i].word;
+        if ((guint8)word[0] == first && strlen(word) == (size_t)wl &&
+            g_ascii_strncasecmp((const char *)w, word, (gsize)wl) == 0)
             return &p->commands[i];
+    }
     return NULL;
 }
 
@@ -1629,6 +1645,8 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more, bool *to_t
  * Rendering (every pass)
  * ====================================================================== */
 
+static guint32 listing_lines(const ms_ctx_t *c);
+
 static const char *
 unit_summary(ms_ctx_t *c)
 {
@@ -1647,8 +1665,9 @@ unit_summary(ms_ctx_t *c)
                                   MS_SASL(u, user) && !MS_SASL(u, secret) ? " (user name)" :
                                   MS_SASL(u, secret) ? " (secret)" : "");
     case MS_UNIT_CONTENT:
-        proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
-                            u->len, u->len);
+        if (c->unit_tree)
+            proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
+                                u->len, u->len);
         if (!c->want_text)
             return "";
         /* At the end, the message's own size: the octets Export Objects
@@ -1658,8 +1677,9 @@ unit_summary(ms_ctx_t *c)
                                       u->msg_len, u->msg_id ? ", reassembled" : "");
         return wmem_strdup_printf(c->pinfo->pool, "Message content (%u octets)", u->len);
     case MS_UNIT_CHUNK:
-        proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
-                            u->len, u->len);
+        if (c->unit_tree)
+            proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
+                                u->len, u->len);
         if (!c->want_text)
             return "";
         if (u->flags & MS_UF_ENDS_BODY)
@@ -1669,6 +1689,12 @@ unit_summary(ms_ctx_t *c)
         return wmem_strdup_printf(c->pinfo->pool, "Chunk data (%u octets)", u->len);
     case MS_UNIT_LISTING: {
         int pos = c->offset, end = c->offset + (int)u->len, lines = 0;
+        if (!c->unit_tree) {
+            if (!c->want_text)
+                return "";
+            lines = (int)listing_lines(c);
+            pos = end;   /* no items to add */
+        }
         while (pos < end) {
             int next;
             ms_eol_t eol;
@@ -2147,24 +2173,61 @@ tap_credential(ms_ctx_t *c)
     tap_queue_packet(credentials_tap, c->pinfo, t);
 }
 
+/* ---- Expert infos: a text only for a reader --------------------------------
+ * An expert info's text is read in two places: the tree, under the item it
+ * is attached to (in an invisible tree a faked item is its parent, under
+ * which a filter may look for the expert fields), and the expert tap
+ * (tshark -z expert, the Expert Information dialog).  Without an item and
+ * without a listener, expert_add_info() has every other effect of the
+ * formatted call -- the frame's highest severity, the Expert column, the
+ * same registered field -- without formatting a text nobody reads. */
+
+static bool
+expert_text_read(proto_item *item)
+{
+    if (item)
+        return true;
+    if (!all_protocols)
+        collect_protocols();   /* looks the expert tap up */
+    return expert_tap_id >= 0 && have_tap_listener(expert_tap_id);
+}
+
+/* Adds engine expert info ei with this text (NULL: its registered summary). */
 static void
-render_unit(ms_ctx_t *c)
+add_expert_text(ms_ctx_t *c, proto_item *item, int ei, const char *text)
+{
+    if (text && expert_text_read(item))
+        expert_add_info_format(c->pinfo, item, &c->proto->ei[ei], "%s", text);
+    else
+        expert_add_info(c->pinfo, item, &c->proto->ei[ei]);
+}
+
+/* "Phase: Mail transaction → Data": one of a protocol's finite set of
+ * transitions, made once at registration (see phase_change_texts()). */
+static const char *
+phase_change_text(const ms_proto_t *p, guint8 from, guint8 to)
+{
+    if (from < p->n_phases && to < p->n_phases)
+        return p->phase_change_texts[from * p->n_phases + to];
+    return "Phase: ? → ?";
+}
+
+/* The unit's subtree and the items every unit has.  Without a tree (tshark
+ * -q with a statistic that needs none, the first pass of -2) there is no
+ * subtree, and nothing is added under it: unit_tree and unit_item are NULL,
+ * which the rendering functions take as "no items to add". */
+static void
+render_unit_head(ms_ctx_t *c)
 {
     ms_proto_t *p = c->proto;
     const ms_unit_t *u = c->u;
     proto_item *it;
-
+    c->unit_tree = NULL;
+    c->unit_item = NULL;
+    if (!c->tree)
+        return;
     c->unit_tree = proto_tree_add_subtree(c->tree, c->tvb, c->offset, (int)u->len, p->ett_unit,
                                           &c->unit_item, unit_label(u));
-    c->line_len = (int)u->len;
-    if (u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_REPLY || u->kind == MS_UNIT_SASL) {
-        int next;
-        ms_eol_t eol;
-        int ll = ms_find_line(c->tvb, c->offset, (int)u->len, &next, &eol);
-        if (ll >= 0 && next <= c->offset + (int)u->len)
-            c->line_len = ll;
-    }
-
     it = proto_tree_add_string(c->unit_tree, p->hf.phase, c->tvb, 0, 0,
                                val_to_str_const(u->phase, p->phase_vals, "?"));
     proto_item_set_generated(it);
@@ -2177,15 +2240,34 @@ render_unit(ms_ctx_t *c)
         it = proto_tree_add_boolean(c->unit_tree, p->hf.protected_, c->tvb, 0, 0, TRUE);
         proto_item_set_generated(it);
     }
+}
 
-    /* "Listing: 3 lines", not "Listing: Listing: 3 lines": a summary that
-     * names its kind itself (for the Info column) is the whole label. */
+static void
+render_unit(ms_ctx_t *c)
+{
+    ms_proto_t *p = c->proto;
+    const ms_unit_t *u = c->u;
+
+    c->line_len = (int)u->len;
+    if (u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_REPLY || u->kind == MS_UNIT_SASL) {
+        int next;
+        ms_eol_t eol;
+        int ll = ms_find_line(c->tvb, c->offset, (int)u->len, &next, &eol);
+        if (ll >= 0 && next <= c->offset + (int)u->len)
+            c->line_len = ll;
+    }
+    render_unit_head(c);
     const char *summary = unit_summary(c);
-    if (g_str_has_prefix(summary, unit_label(u)))
-        proto_item_set_text(c->unit_item, "%s", summary);
-    else
-        proto_item_set_text(c->unit_item, "%s: %s", unit_label(u), summary);
-    render_links(c);
+    if (c->unit_item) {
+        /* "Listing: 3 lines", not "Listing: Listing: 3 lines": a summary
+         * that names its kind itself (for the Info column) is the whole
+         * label. */
+        if (g_str_has_prefix(summary, unit_label(u)))
+            proto_item_set_text(c->unit_item, "%s", summary);
+        else
+            proto_item_set_text(c->unit_item, "%s: %s", unit_label(u), summary);
+        render_links(c);
+    }
 
     /* Concatenated, not formatted: this runs for every PDU of every frame
      * whose Info column is shown. */
@@ -2196,16 +2278,10 @@ render_unit(ms_ctx_t *c)
                                           u->from_server ? "] S: " : "] C: ", summary, NULL));
 
     if (u->prev_phase != 0xff)
-        expert_add_info_format(c->pinfo, c->unit_item, &p->ei[MS_EI_PHASE_CHANGE],
-                               "Phase: %s → %s",
-                               val_to_str_const(u->prev_phase, p->phase_vals, "?"),
-                               val_to_str_const(u->phase, p->phase_vals, "?"));
-    for (const ms_note_t *n = u->notes; n; n = n->next) {
-        if (n->text)
-            expert_add_info_format(c->pinfo, c->unit_item, &p->ei[n->ei], "%s", n->text);
-        else
-            expert_add_info(c->pinfo, c->unit_item, &p->ei[n->ei]);
-    }
+        add_expert_text(c, c->unit_item, MS_EI_PHASE_CHANGE,
+                        phase_change_text(p, u->prev_phase, u->phase));
+    for (const ms_note_t *n = u->notes; n; n = n->next)
+        add_expert_text(c, c->unit_item, n->ei, n->text);
     /* Only once the whole capture has been read (tshark -2, the GUI) is the
      * latest piece of an open message known to be its last: one-pass tshark
      * prints each frame before it reads the next.  (A FIN in a data segment
@@ -2226,6 +2302,8 @@ ms_render_sasl(ms_ctx_t *c, proto_tree *tree)
     ms_proto_t *p = c->proto;
     const ms_unit_t *u = c->u;
     const ms_sasl_info_t *si = u->sasl;
+    if (!tree)
+        return;
     bool mask = p->pref_mask_secrets && sasl_client_data_secret(c);
     if (si && si->mech)
         proto_item_set_generated(proto_tree_add_string(tree, p->hf.auth_mechanism, c->tvb, 0, 0,
@@ -2415,12 +2493,16 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         }
         if (!started) {
             started = true;
-            col_set_str(pinfo->cinfo, COL_PROTOCOL, p->name);
-            if (*cursor == 0)
-                col_clear(pinfo->cinfo, COL_INFO);
-            ti = proto_tree_add_item(tree, p->proto_id, tvb, offset, -1, ENC_NA);
-            ti_start = offset;
-            c.tree = proto_item_add_subtree(ti, p->ett_unit);
+            if (pinfo->cinfo) {
+                col_set_str(pinfo->cinfo, COL_PROTOCOL, p->name);
+                if (*cursor == 0)
+                    col_clear(pinfo->cinfo, COL_INFO);
+            }
+            if (tree) {
+                ti = proto_tree_add_item(tree, p->proto_id, tvb, offset, -1, ENC_NA);
+                ti_start = offset;
+                c.tree = proto_item_add_subtree(ti, p->ett_unit);
+            }
         }
         (*cursor)++;
         c.u = u;
@@ -2453,7 +2535,7 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
             const ms_note_t *n = c.u->notes;
             while (n->next)
                 n = n->next;
-            expert_add_info_format(pinfo, c.unit_item, &p->ei[n->ei], "%s", n->text);
+            add_expert_text(&c, c.unit_item, n->ei, n->text);
         }
     }
     if (ti)
@@ -2542,6 +2624,25 @@ static const true_false_string tfs_protected = {
     "Inside TLS (STARTTLS/STLS or implicit TLS)", "Cleartext"
 };
 
+/* The text of every phase transition, indexed [from * n_phases + to]; a
+ * number that is no phase reads "?", as val_to_str_const() would say. */
+static void
+phase_change_texts(ms_proto_t *p)
+{
+    guint n = 0;
+    for (const value_string *v = p->phase_vals; v->strptr; v++)
+        n = MAX(n, v->value + 1);
+    p->n_phases = (guint8)MIN(n, 255);
+    p->phase_change_texts = wmem_alloc0_array(wmem_epan_scope(), const char *,
+                                              (gsize)p->n_phases * p->n_phases);
+    for (guint from = 0; from < p->n_phases; from++)
+        for (guint to = 0; to < p->n_phases; to++)
+            p->phase_change_texts[from * p->n_phases + to] =
+                wmem_strdup_printf(wmem_epan_scope(), "Phase: %s → %s",
+                                   val_to_str_const(from, p->phase_vals, "?"),
+                                   val_to_str_const(to, p->phase_vals, "?"));
+}
+
 void
 ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t dissector,
                    const ei_register_info *proto_eis, int n_proto_eis)
@@ -2553,6 +2654,7 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         table_registered = true;
     }
     p->proto_id = proto_id;
+    phase_change_texts(p);
     ms_common_hf_t *h = &p->hf;
     const ms_hf_spec_t specs[] = {
         /* Strings, so that tshark -T fields and filters read as the phases

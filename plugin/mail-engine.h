@@ -387,6 +387,8 @@ struct ms_proto {
     ms_common_hf_t hf;
     int ett_unit, ett_auth, ett_fragment, ett_fragments, ett_content;
     expert_field ei[MS_EI_MAX];
+    const char **phase_change_texts; /* "Phase: A → B", [from * n_phases + to] */
+    guint8 n_phases;
     int ei_severity[MS_EI_MAX];    /* PI_* severity of each, for the session views */
     const char *ei_summary[MS_EI_MAX];
     fragment_items frag_items;

@@ -59,7 +59,8 @@ set(_ms_checks
   profile
   views
   views-crosscheck
-  teaching)
+  teaching
+  expert-texts)
 
 foreach(_check IN LISTS _ms_checks)
   add_test(NAME ${_check} COMMAND ${_ms_runner} ${_check})
@@ -73,7 +74,7 @@ endforeach()
 set_tests_properties(plugin-load PROPERTIES FIXTURES_SETUP mailscope_loaded)
 set_tests_properties(
   goldens-one-pass goldens-two-pass assertions-one-pass assertions-two-pass credentials profile
-  views views-crosscheck teaching
+  views views-crosscheck teaching expert-texts
   PROPERTIES FIXTURES_REQUIRED mailscope_loaded)
 # The longest-running checks first, so that ctest -j keeps both cores busy.
 set_tests_properties(goldens-one-pass goldens-two-pass assertions-one-pass assertions-two-pass

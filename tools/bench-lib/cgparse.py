@@ -26,7 +26,9 @@ def _resolve(table, text):
     return table.get(m.group(1), text)
 
 
-def self_costs(path):
+def self_costs(path, by_callee=None):
+    """by_callee: a dict that receives {(caller object, callee): inclusive Ir}
+    of every call into another object."""
     obs, fns, fls = {}, {}, {}
     self_c, out_c = {}, {}
     ob = fn = None
@@ -48,6 +50,9 @@ def self_costs(path):
                     in_call = False
                     if (cob or ob) != ob:
                         out_c[key] = out_c.get(key, 0) + v
+                        if by_callee is not None:
+                            k = (ob, cfn)
+                            by_callee[k] = by_callee.get(k, 0) + v
                     cob = None
                 else:
                     self_c[key] = self_c.get(key, 0) + v
@@ -60,6 +65,7 @@ def self_costs(path):
                 cob = None
             elif line.startswith("cob="):
                 cob = _resolve(obs, line[4:].strip())
+                cfn = None
             elif line.startswith("cfn=") or line.startswith("cfi=") or line.startswith("cfl="):
                 if line.startswith("cfn="):
                     cfn = _resolve(fns, line[4:].strip())
@@ -84,3 +90,32 @@ def object_extent(path, suffix):
         if o and o.endswith(suffix):
             per[fn] = per.get(fn, 0) + v
     return s, o_, per, total
+
+
+def calls_out(path, suffix):
+    """{callee: inclusive Ir} of the calls the object's functions make into
+    other objects (what the object's extent spends outside itself)."""
+    by = {}
+    self_costs(path, by)
+    out = {}
+    for (o, fn), v in by.items():
+        if o and o.endswith(suffix):
+            out[fn] = out.get(fn, 0) + v
+    return out
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) < 2:
+        sys.exit("usage: cgparse.py CALLGRIND.OUT [OBJECT-SUFFIX [N]]")
+    suffix = sys.argv[2] if len(sys.argv) > 2 else "mailscope.so"
+    n = int(sys.argv[3]) if len(sys.argv) > 3 else 25
+    s_, o_, per, total = object_extent(sys.argv[1], suffix)
+    print("total %s; %s extent %s = self %s + calls out %s" % (
+        "{:,}".format(total), suffix, "{:,}".format(s_ + o_), "{:,}".format(s_), "{:,}".format(o_)))
+    print("self, by function:")
+    for fn, v in sorted(per.items(), key=lambda x: -x[1])[:n]:
+        print("  %14s  %s" % ("{:,}".format(v), fn))
+    print("calls out, by callee (inclusive):")
+    for fn, v in sorted(calls_out(sys.argv[1], suffix).items(), key=lambda x: -x[1])[:n]:
+        print("  %14s  %s" % ("{:,}".format(v), fn))

@@ -11,6 +11,14 @@ kind mixed    SMTP and POP3 sessions (about 85 % of the bytes) on standard
 kind nonmail  only the non-mail sessions
 kind std      mail on standard ports only (25, 587, 110): both the built-in
               dissectors and mailscope see all of it without Decode As
+kind short    short, command-heavy sessions on the standard ports (25, 110),
+              SMTP and POP3 alternating; here --size is the number of
+              sessions, not octets.  SMTP: greeting, EHLO (4-line reply),
+              MAIL, 2 RCPT, DATA, a 20-octet body with its "." line, QUIT.
+              POP3: greeting, USER, PASS, STAT, LIST (3 messages) and 3 RETRs
+              of 120-octet messages, QUIT.  Every command and reply is one
+              TCP segment (one PDU), except that the LIST and RETR replies
+              carry their listing/message in the status line's segment.
 
 Sessions are modelled on the real captures in test-captures/ (Exim and
 Dovecot dialogues): multi-line greeting, EHLO with a 14-line reply,
@@ -348,7 +356,94 @@ def nonmail_session(s, rng, pools, n, kind):
                 s.server_sends(b"$%d\r\n%s\r\n" % (len(val), val))
 
 
+# ------------------------------------------------------------------ short sessions
+
+# 20 octets of message (header, empty line, text), as a probe or a tiny
+# submission carries; 120 octets for the POP3 messages.
+SHORT_SMTP_BODY = b"Subject: t\r\n\r\nhi 1\r\n"
+assert len(SHORT_SMTP_BODY) == 20
+
+
+def short_pop3_message(n, i):
+    head = b"Subject: poll %06d/%d\r\nFrom: <a@example.net>\r\n\r\n" % (n % 1000000, i)
+    text = b"x" * (120 - len(head) - 2) + b"\r\n"
+    return head + text
+
+
+def short_smtp_session(s, n):
+    """Returns the number of data segments (PDUs) it sent."""
+    host = b"mx%d.example.org" % (n % 50)
+    s.server_sends(b"220 " + host + b" ESMTP Exim 4.96\r\n")
+    s.client_sends(b"EHLO client%d.example.net\r\n" % (n % 997))
+    s.server_sends(b"250-" + host + b" Hello\r\n250-SIZE 52428800\r\n250-PIPELINING\r\n"
+                   b"250 HELP\r\n")
+    s.client_sends(b"MAIL FROM:<sender%d@example.net>\r\n" % (n % 997))
+    s.server_sends(b"250 OK\r\n")
+    for r in range(2):
+        s.client_sends(b"RCPT TO:<rcpt%d@example.org>\r\n" % ((n * 2 + r) % 5000))
+        s.server_sends(b"250 Accepted\r\n")
+    s.client_sends(b"DATA\r\n")
+    s.server_sends(b"354 Enter message, ending with \".\" on a line by itself\r\n")
+    s.client_sends(SHORT_SMTP_BODY + b".\r\n")
+    s.server_sends(b"250 OK id=1xWt69-%06d-1e\r\n" % (n % 1000000))
+    s.client_sends(b"QUIT\r\n")
+    s.server_sends(b"221 " + host + b" closing connection\r\n")
+    return 15
+
+
+def short_pop3_session(s, n):
+    s.server_sends(b"+OK Dovecot ready.\r\n")
+    s.client_sends(b"USER user%d\r\n" % (n % 500))
+    s.server_sends(b"+OK\r\n")
+    s.client_sends(b"PASS secret%d\r\n" % n)
+    s.server_sends(b"+OK Logged in.\r\n")
+    msgs = [short_pop3_message(n, i) for i in range(3)]
+    s.client_sends(b"STAT\r\n")
+    s.server_sends(b"+OK 3 %d\r\n" % sum(len(m) for m in msgs))
+    s.client_sends(b"LIST\r\n")
+    s.server_sends(b"+OK 3 messages:\r\n" + b"".join(b"%d %d\r\n" % (i + 1, len(m))
+                                                     for i, m in enumerate(msgs)) + b".\r\n")
+    for i, m in enumerate(msgs):
+        s.client_sends(b"RETR %d\r\n" % (i + 1))
+        s.server_sends(b"+OK %d octets\r\n" % len(m) + m + b".\r\n")
+    s.client_sends(b"QUIT\r\n")
+    s.server_sends(b"+OK Logging out.\r\n")
+    return 17
+
+
+def generate_short(out_path, sessions, seed=1):
+    """kind short: `sessions` sessions, SMTP (port 25) and POP3 (port 110)
+    alternating; the seed only varies the TCP initial sequence numbers."""
+    rng = random.Random("short:%d" % seed)
+    comment = ("SYNTHETIC benchmark capture (not real traffic) from mailscope tools/bench: "
+               "kind=short seed=%d sessions=%d" % (seed, sessions))
+    counts = {}
+    segments = 0
+    with open(out_path + ".tmp", "wb", buffering=1 << 20) as fh:
+        cap = StreamCapture(fh, BASE_US, comment)
+        for n in range(1, sessions + 1):
+            port = 25 if n % 2 else 110
+            s = Session(cap, client_port=32768 + (n * 7919) % 28000, server_port=port,
+                        client_isn=rng.getrandbits(32), server_isn=rng.getrandbits(32))
+            s.client.ip = bytes([10, (n >> 16) & 0xFF, (n >> 8) & 0xFF, n & 0xFF])
+            s.server.ip = bytes([198, 51, 100, 1 + port % 200])
+            s.open()
+            if port == 25:
+                segments += short_smtp_session(s, n)
+                key = "smtp:25"
+            else:
+                segments += short_pop3_session(s, n)
+                key = "pop3:110"
+            s.close(by="client")
+            counts[key] = counts.get(key, 0) + 1
+    os.replace(out_path + ".tmp", out_path)
+    return {"sessions": sessions, "frames": cap.frames, "bytes": cap.bytes, "by_kind": counts,
+            "mail_sessions": sessions, "mail_segments": segments}
+
+
 def generate(out_path, kind, size, seed=1):
+    if kind == "short":
+        return generate_short(out_path, size, seed)
     rng = random.Random("%s:%d" % (kind if kind != "nonmail" else "nonmail", seed))
     pools = Pools(random.Random(seed))
     comment = ("SYNTHETIC benchmark capture (not real traffic) from mailscope tools/bench: "
@@ -396,13 +491,14 @@ def generate(out_path, kind, size, seed=1):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--kind", choices=["mixed", "nonmail", "std"], default="mixed")
-    ap.add_argument("--size", default="200M")
+    ap.add_argument("--kind", choices=["mixed", "nonmail", "std", "short"], default="mixed")
+    ap.add_argument("--size", default="200M", help="octets; for --kind short: sessions")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     import json
-    print(json.dumps(generate(a.out, a.kind, parse_size(a.size), a.seed), sort_keys=True))
+    size = int(a.size) if a.kind == "short" else parse_size(a.size)
+    print(json.dumps(generate(a.out, a.kind, size, a.seed), sort_keys=True))
 
 
 if __name__ == "__main__":
