@@ -3,8 +3,13 @@
  * mailscope builds from one source against Wireshark 4.0 (Debian 12), 4.4
  * (Debian 13) and 4.6 (Debian unstable).  Every API difference met between
  * those releases is absorbed here, so the dissectors never test versions.
- * Dissector code uses the newest spellings (tvb_get_uint8, bool heuristics);
- * this header maps them back onto older releases.
+ * Where an API function was renamed, dissector code uses the newest name
+ * (tvb_get_uint8, tvb_find_uint8, tvb_ws_mempbrk_pattern_uint8) and this
+ * header maps it back onto older releases; where a type changed (bool or
+ * gboolean heuristics and preferences, a statistic's init callback), the
+ * code uses the ms_* type defined here.  GLib's integer types (guint8,
+ * gboolean) stay: Wireshark 4.0's API is written in them, and 4.4 and 4.6
+ * still accept them.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -32,7 +37,6 @@ typedef gboolean ms_heur_result_t;
  * deprecated since); provide the new names on older releases. */
 #if !MS_WS_AT_LEAST(4, 4)
 #define tvb_get_uint8(tvb, off)                  tvb_get_guint8(tvb, off)
-#define tvb_get_ntohs_compat(tvb, off)           tvb_get_ntohs(tvb, off)
 #define tvb_find_uint8(tvb, off, len, needle)    tvb_find_guint8(tvb, off, len, needle)
 #define tvb_ws_mempbrk_pattern_uint8(tvb, off, len, pat, found) \
     tvb_ws_mempbrk_pattern_guint8(tvb, off, len, pat, found)
@@ -67,7 +71,6 @@ typedef void ms_stat_init_result_t;
 /* Subtree indices: 4.4 and later initialise them to 0, older releases to -1;
  * both accept -1 at registration. */
 #define MS_ETT_INIT (-1)
-#define MS_HF_INIT  (-1)
 
 /* Plugin description (plugin_describe) exists from 4.2 on. */
 #if MS_WS_AT_LEAST(4, 2)
