@@ -204,7 +204,7 @@ typedef struct {
 } ladder_marks_t;
 
 static void
-collect_mark(const ms_tap_t *t, int ei, int severity, const char *text, void *arg)
+collect_mark(const ms_tap_t *t, int ei, int severity, const char *text _U_, void *arg)
 {
     ladder_marks_t *m = (ladder_marks_t *)arg;
     if (ei == MS_EI_AUTH_CLEARTEXT)
@@ -349,8 +349,8 @@ ladder_feed(ladder_t *ld, const ms_tap_t *t)
 }
 
 static tap_packet_status
-ladder_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt, const void *data,
-              tap_flags_t flags)
+ladder_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *data,
+              tap_flags_t flags _U_)
 {
     ladder_feed((ladder_t *)tapdata, (const ms_tap_t *)data);
     return TAP_PACKET_DONT_REDRAW;
@@ -405,7 +405,7 @@ ladder_cli_init(const char *opt_arg, void *userdata)
 {
     const ms_proto_t *p = (const ms_proto_t *)userdata;
     char prefix[32];
-    g_snprintf(prefix, sizeof prefix, "%s,ladder", p->abbrev);
+    snprintf(prefix, sizeof prefix, "%s,ladder", p->abbrev);
     ladder_t *ld = g_new0(ladder_t, 1);
     ld->proto = p;
     ld->sessions = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, ladder_sess_free);

@@ -312,8 +312,8 @@ static const char pop3_tsv_header[] =
 /* ---- tshark -z <abbrev>,log --------------------------------------------- */
 
 static tap_packet_status
-log_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt, const void *data,
-           tap_flags_t flags)
+log_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *data,
+           tap_flags_t flags _U_)
 {
     log_feed((log_t *)tapdata, (const ms_tap_t *)data);
     return TAP_PACKET_DONT_REDRAW;
@@ -371,7 +371,7 @@ log_cli_init(const char *opt_arg, void *userdata)
 {
     const ms_proto_t *p = (const ms_proto_t *)userdata;
     char prefix[32];
-    g_snprintf(prefix, sizeof prefix, "%s,log", p->abbrev);
+    snprintf(prefix, sizeof prefix, "%s,log", p->abbrev);
     log_t *lg = log_new(p);
     const char *filter = mv_take_option(mv_after_prefix(opt_arg, prefix), "tsv", &lg->tsv);
     mv_register_listener_or_exit(p->abbrev, lg, filter, log_reset, log_packet, log_draw,
@@ -446,8 +446,8 @@ refresh_table_row(log_t *lg, const log_row_t *row)
 }
 
 static tap_packet_status
-log_table_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt, const void *data,
-                 tap_flags_t flags)
+log_table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *data,
+                 tap_flags_t flags _U_)
 {
     stat_data_t *sd = (stat_data_t *)tapdata;
     log_table_t *lt = log_table_of_ui(sd->stat_tap_data);
@@ -494,8 +494,8 @@ log_table_reset(stat_tap_table *table)
 }
 
 static void
-log_table_free_item(stat_tap_table *table, guint row, guint column,
-                    stat_tap_table_item_type *field_data)
+log_table_free_item(stat_tap_table *table _U_, guint row _U_, guint column _U_,
+                    stat_tap_table_item_type *field_data _U_)
 {
     /* Strings belong to the log's rows (log_row_t.cells). */
 }

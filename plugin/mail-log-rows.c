@@ -223,7 +223,7 @@ takes_reply(const ms_tap_t *t)
 /* ---- Feeding records ---------------------------------------------------- */
 
 static void
-count_anomaly(const ms_tap_t *t, int ei, int severity, const char *text, void *arg)
+count_anomaly(const ms_tap_t *t _U_, int ei _U_, int severity, const char *text _U_, void *arg)
 {
     log_row_t *r = (log_row_t *)arg;
     r->anomalies++;
@@ -238,7 +238,7 @@ set_reply(log_row_t *r, const ms_tap_t *t, gboolean final)
         return;
     char code[16] = "";
     if (t->code >= 0)
-        g_snprintf(code, sizeof code, "%d", t->code);
+        snprintf(code, sizeof code, "%d", t->code);
     mv_replace_string(&r->reply_code, t->code >= 0 ? code : t->status);
     mv_replace_string(&r->reply_status, t->code >= 0 ? t->status : NULL);
     mv_replace_string(&r->reply_text, t->text ? t->text : t->summary);
@@ -268,7 +268,7 @@ transaction_row(log_t *lg, log_sess_t *s, const ms_tap_t *t, gboolean is_mail)
 }
 
 static void
-smtp_request(log_t *lg, log_sess_t *s, log_row_t *r, const ms_tap_t *t)
+smtp_request(log_sess_t *s, log_row_t *r, const ms_tap_t *t)
 {
     const char *w = t->cmd_word;
     const ms_sasl_info_t *sasl = t->u->sasl;
@@ -367,7 +367,7 @@ smtp_feed(log_t *lg, log_sess_t *s, const ms_tap_t *t)
         owner_push(s, r);
 
     if (u->kind == MS_UNIT_REQUEST)
-        smtp_request(lg, s, r, t);
+        smtp_request(s, r, t);
     else if (u->kind == MS_UNIT_SASL && u->sasl && u->sasl->user && s->auth_pending)
         set_session_string(s, &s->auth_user, &r->auth_user, u->sasl->user);
     else if (u->kind == MS_UNIT_REPLY && !(u->flags & MS_UF_CONTINUED))
@@ -415,7 +415,7 @@ close_list(log_sess_t *s)
 }
 
 static log_row_t *
-pop3_feed(log_t *lg, log_sess_t *s, const ms_tap_t *t)
+pop3_feed(log_t *lg _U_, log_sess_t *s, const ms_tap_t *t)
 {
     const ms_unit_t *u = t->u;
     log_row_t *r = s->cur;
