@@ -1,0 +1,36 @@
+/* mail-engine-private.h — what the engine's own files share.
+ *
+ * Not for packet-esmtp.c or packet-pop3.c: their interface is mail-engine.h.
+ * The engine's files (README.md, "Architecture", has the path of a segment
+ * through them):
+ *
+ *   mail-dissect.c   entry points: heuristic, first pass, replay of records
+ *   mail-lines.c     lines and tokens in a tvb, command lookup, text fields
+ *   mail-framing.c   PDU framing: lines, multi-line groups, message content,
+ *                    listings, BDAT chunks, reassembly of message bodies
+ *   mail-session.c   sessions, pending requests, phases, notes, what the
+ *                    next PDU is expected to be, STARTTLS/STLS hand-over
+ *   mail-sasl.c      SASL decoding, credentials (notes, fields, tap)
+ *   mail-render.c    protocol tree, Info column, links, tap records,
+ *                    statistics
+ *   mail-imf.c       the message as IMF, its headers for the views
+ *   mail-register.c  fields, expert infos, preferences, ports, handoff
+ *
+ * Each declaration below is grouped by the file that defines it.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef MAILSCOPE_MAIL_ENGINE_PRIVATE_H
+#define MAILSCOPE_MAIL_ENGINE_PRIVATE_H
+
+#include "mail-engine.h"
+#include "mail-views.h"
+#include <string.h>
+#include <epan/conversation.h>
+#include <epan/proto_data.h>
+#include <epan/to_str.h>
+#include <epan/tap.h>
+#include <epan/stats_tree.h>
+#include <epan/dissectors/packet-tcp.h>
+
+#endif /* MAILSCOPE_MAIL_ENGINE_PRIVATE_H */
