@@ -33,4 +33,32 @@
 #include <epan/stats_tree.h>
 #include <epan/dissectors/packet-tcp.h>
 
+/* ======================================================================
+ * Shared keys, limits, types
+ * ====================================================================== */
+
+typedef struct {
+    ms_unit_t *unit;
+    guint32 frame;
+    nstime_t ts;
+} ms_pending_t;
+
+/* ---- mail-engine.c ----------------------------------------------------- */
+
+extern reassembly_table ms_reassembly;
+void add_message_fragment(ms_ctx_t *c, ms_direction_t *d, tvbuff_t *data, bool ends);
+
+/* ---- mail-session.c ---------------------------------------------------- */
+
+extern dissector_handle_t tls_handle;
+void pending_push(ms_session_t *s, ms_unit_t *u, packet_info *pinfo);
+bool pending_pop(ms_session_t *s, ms_pending_t *out, bool *overflowed);
+void message_tail_moves(ms_direction_t *d, ms_unit_t *u);
+void drop_message(ms_ctx_t *c, ms_direction_t *d);
+bool tls_expected_next(ms_ctx_t *c, int offset, int avail);
+void hand_over_to_tls(ms_ctx_t *c, int offset, proto_tree *tree);
+ms_session_t *session_find(const ms_proto_t *p, packet_info *pinfo);
+ms_session_t *session_create(const ms_proto_t *p, packet_info *pinfo, bool server_is_source);
+bool from_server(const ms_session_t *s, const packet_info *pinfo);
+
 #endif /* MAILSCOPE_MAIL_ENGINE_PRIVATE_H */
