@@ -61,4 +61,13 @@ ms_session_t *session_find(const ms_proto_t *p, packet_info *pinfo);
 ms_session_t *session_create(const ms_proto_t *p, packet_info *pinfo, bool server_is_source);
 bool from_server(const ms_session_t *s, const packet_info *pinfo);
 
+/* ---- mail-sasl.c ------------------------------------------------------- */
+
+bool sasl_client_data_secret(const ms_ctx_t *c);
+bool unit_is_protected(const ms_ctx_t *c);
+void sasl_client_message(ms_ctx_t *c, int offset, int len);
+void note_user_frame(ms_ctx_t *c, const char *user_before);
+extern int credentials_tap;
+void tap_credential(ms_ctx_t *c);
+
 #endif /* MAILSCOPE_MAIL_ENGINE_PRIVATE_H */
