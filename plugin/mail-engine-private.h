@@ -43,11 +43,6 @@ typedef struct {
     nstime_t ts;
 } ms_pending_t;
 
-/* ---- mail-engine.c ----------------------------------------------------- */
-
-extern reassembly_table ms_reassembly;
-void add_message_fragment(ms_ctx_t *c, ms_direction_t *d, tvbuff_t *data, bool ends);
-
 /* ---- mail-session.c ---------------------------------------------------- */
 
 extern dissector_handle_t tls_handle;
@@ -69,5 +64,18 @@ void sasl_client_message(ms_ctx_t *c, int offset, int len);
 void note_user_frame(ms_ctx_t *c, const char *user_before);
 extern int credentials_tap;
 void tap_credential(ms_ctx_t *c);
+
+/* ---- mail-framing.c ---------------------------------------------------- */
+
+extern reassembly_table ms_reassembly;
+ms_unit_t *new_unit(ms_ctx_t *c, ms_unit_kind_t kind);
+void note_line_end(ms_ctx_t *c, ms_eol_t eol);
+void note_nul_octets(ms_ctx_t *c, int offset, int len, bool from_srv);
+void add_message_fragment(ms_ctx_t *c, ms_direction_t *d, tvbuff_t *data, bool ends);
+ms_unit_t *frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail);
+ms_unit_t *frame_chunk(ms_ctx_t *c, ms_direction_t *d, int offset, int avail);
+ms_unit_t *frame_listing(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool *need_more);
+ms_unit_t *frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv,
+                       bool *need_more);
 
 #endif /* MAILSCOPE_MAIL_ENGINE_PRIVATE_H */
