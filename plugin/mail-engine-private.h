@@ -43,6 +43,10 @@ typedef struct {
     nstime_t ts;
 } ms_pending_t;
 
+/* ---- mail-engine.c ----------------------------------------------------- */
+
+extern ms_proto_t *ms_protos[2];
+
 /* ---- mail-session.c ---------------------------------------------------- */
 
 extern dissector_handle_t tls_handle;
@@ -77,5 +81,14 @@ ms_unit_t *frame_chunk(ms_ctx_t *c, ms_direction_t *d, int offset, int avail);
 ms_unit_t *frame_listing(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool *need_more);
 ms_unit_t *frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv,
                        bool *need_more);
+
+/* ---- mail-imf.c -------------------------------------------------------- */
+
+extern dissector_handle_t imf_handle;
+void render_message(ms_ctx_t *c);
+extern int imf_tap_id, expert_tap_id, hf_frame_protocols, proto_ws_col;
+extern header_field_info **all_protocols;
+void collect_protocols(void);
+bool protocol_in_frame_layers(const packet_info *pinfo, int proto_id);
 
 #endif /* MAILSCOPE_MAIL_ENGINE_PRIVATE_H */
