@@ -91,4 +91,13 @@ extern header_field_info **all_protocols;
 void collect_protocols(void);
 bool protocol_in_frame_layers(const packet_info *pinfo, int proto_id);
 
+/* ---- mail-render.c ----------------------------------------------------- */
+
+void stats_tree_init_for(stats_tree *st, const ms_proto_t *p);
+tap_packet_status
+stats_tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *data,
+                  tap_flags_t flags _U_);
+void add_expert_text(ms_ctx_t *c, proto_item *item, int ei, const char *text);
+void render_unit(ms_ctx_t *c);
+
 #endif /* MAILSCOPE_MAIL_ENGINE_PRIVATE_H */

@@ -1,0 +1,489 @@
+/* mail-render.c — what every pass shows, from the unit records.
+ *
+ * Owns: the PDU's subtree (command with meaning, the protocol's own render
+ * callback, expert infos from the unit's notes), the Info column, links
+ * between requests and replies (FT_FRAMENUM, response time), the tap
+ * record of each PDU (ms_tap_t, read by the session views) and the
+ * Statistics > <proto> statistics tree.
+ *
+ * Must not touch: session state (rendering runs on every pass and reads
+ * records; it never decides).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "mail-engine-private.h"
+
+/* ======================================================================
+ * Commands
+ * ====================================================================== */
+
+/* Adds the command word, its meaning (or the unknown-command expert info)
+ * and its argument; returns the command, NULL when unknown. */
+const ms_command_t *
+ms_render_command(ms_ctx_t *c, int *arg_off, int *arg_len)
+{
+    ms_proto_t *p = c->proto;
+    tvbuff_t *tvb = c->tvb;
+    proto_tree *t = c->unit_tree;
+    int off = c->offset, len = c->line_len;
+    int wl = ms_token_len(tvb, off, len);
+    const ms_command_t *cmd = ms_lookup_command(p, tvb, off, len);
+    *arg_len = ms_command_argument(tvb, off, len, arg_off);
+
+    /* Known commands in their canonical upper case, so that filters such
+     * as command == "VRFY" match what clients send in any case. */
+    proto_item *ci;
+    if (cmd)
+        ci = proto_tree_add_string(t, p->hf.command, tvb, off, wl, cmd->word);
+    else
+        ci = ms_add_text(c, t, p->hf.command, off, wl, ENC_ASCII);
+    if (cmd) {
+        proto_item *mi = proto_tree_add_string(t, p->hf.command_meaning, tvb, off, wl, cmd->meaning);
+        proto_item_set_generated(mi);
+    } else {
+        expert_add_info_format(c->pinfo, ci, &p->ei[MS_EI_UNKNOWN_COMMAND],
+                               "Unknown %s command \"%s\"", p->name,
+                               tvb_format_text(c->pinfo->pool, tvb, off, MIN(wl, 32)));
+        ms_tap_expert(c, MS_EI_UNKNOWN_COMMAND);
+    }
+    if (*arg_len > 0 && !(cmd && (cmd->flags & MS_CMD_HIDE_ARG))) {
+        int ml = ms_token_len(tvb, *arg_off, *arg_len);
+        if (cmd && (cmd->flags & MS_CMD_SASL) && ml < *arg_len && p->pref_mask_secrets &&
+            sasl_client_data_secret(c))
+            /* AUTH mechanism initial-response: the response holds the
+             * credentials in base64, whatever the mechanism. */
+            proto_tree_add_string(t, p->hf.request_arg, tvb, *arg_off, *arg_len,
+                                  wmem_strdup_printf(c->pinfo->pool, "%s %s",
+                                                     tvb_format_text(c->pinfo->pool, tvb,
+                                                                     *arg_off, ml),
+                                                     MS_MASK));
+        else
+            ms_add_string(c, t, p->hf.request_arg, *arg_off, *arg_len);
+    }
+    return cmd;
+}
+
+/* Info text for AUTH: the mechanism only, never the initial response. */
+const char *
+ms_auth_summary(ms_ctx_t *c, int arg_off, int arg_len)
+{
+    int ml = ms_token_len(c->tvb, arg_off, arg_len);
+    return wmem_strdup_printf(c->pinfo->pool, "AUTH %s%s",
+                              tvb_format_text(c->pinfo->pool, c->tvb, arg_off, ml),
+                              ml < arg_len ? " (initial response)" : "");
+}
+
+/* ======================================================================
+ * The PDU
+ * ====================================================================== */
+
+static guint32 listing_lines(const ms_ctx_t *c);
+
+static const char *
+unit_summary(ms_ctx_t *c)
+{
+    const ms_unit_t *u = c->u;
+    switch ((ms_unit_kind_t)u->kind) {
+    case MS_UNIT_REQUEST:
+        return c->proto->render_request(c);
+    case MS_UNIT_REPLY:
+        return c->proto->render_reply(c);
+    case MS_UNIT_SASL:
+        ms_render_sasl(c, c->unit_tree);
+        if (!c->want_text)
+            return "";
+        return wmem_strdup_printf(c->pinfo->pool, "%s continuation%s",
+                                  MS_SASL(u, mech) ? MS_SASL(u, mech) : "AUTH",
+                                  MS_SASL(u, user) && !MS_SASL(u, secret) ? " (user name)" :
+                                  MS_SASL(u, secret) ? " (secret)" : "");
+    case MS_UNIT_CONTENT:
+        if (c->unit_tree)
+            proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
+                                u->len, u->len);
+        if (!c->want_text)
+            return "";
+        /* At the end, the message's own size: the octets Export Objects
+         * gives, not those of this PDU (stuffing dots, the "." line). */
+        if (u->flags & MS_UF_ENDS_BODY)
+            return wmem_strdup_printf(c->pinfo->pool, "End of message (message: %u octets%s)",
+                                      u->msg_len, u->msg_id ? ", reassembled" : "");
+        return wmem_strdup_printf(c->pinfo->pool, "Message content (%u octets)", u->len);
+    case MS_UNIT_CHUNK:
+        if (c->unit_tree)
+            proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
+                                u->len, u->len);
+        if (!c->want_text)
+            return "";
+        if (u->flags & MS_UF_ENDS_BODY)
+            return wmem_strdup_printf(c->pinfo->pool,
+                                      "Chunk data (%u octets), last chunk (message: %u octets%s)",
+                                      u->len, u->msg_len, u->msg_id ? ", reassembled" : "");
+        return wmem_strdup_printf(c->pinfo->pool, "Chunk data (%u octets)", u->len);
+    case MS_UNIT_LISTING: {
+        int pos = c->offset, end = c->offset + (int)u->len, lines = 0;
+        if (!c->unit_tree) {
+            if (!c->want_text)
+                return "";
+            lines = (int)listing_lines(c);
+            pos = end;   /* no items to add */
+        }
+        while (pos < end) {
+            int next;
+            ms_eol_t eol;
+            int len = ms_find_line(c->tvb, pos, end - pos, &next, &eol);
+            if (len < 0) { len = end - pos; next = end; }
+            bool terminator = len == 1 && tvb_get_uint8(c->tvb, pos) == '.' &&
+                              next == end && (u->flags & MS_UF_ENDS_BODY);
+            if (!terminator) {
+                proto_item *li = ms_add_string(c, c->unit_tree, c->proto->hf.listing_line,
+                                               pos, len);
+                if (c->proto->render_listing_line)
+                    c->proto->render_listing_line(c, proto_item_add_subtree(li, c->proto->ett_content),
+                                                  pos, len);
+                lines++;
+            }
+            pos = next;
+        }
+        if (!c->want_text)
+            return "";
+        return wmem_strdup_printf(c->pinfo->pool, "Listing: %d line%s%s", lines,
+                                  lines == 1 ? "" : "s",
+                                  u->flags & MS_UF_ENDS_BODY ? ", end" : "");
+    }
+    case MS_UNIT_FRAGMENT:
+        if (!c->want_text)
+            return "";
+        return wmem_strdup_printf(c->pinfo->pool, "Rest of a line shown in parts (%u octets)",
+                                  u->len);
+    case MS_UNIT_INJECTED:
+        if (!c->want_text)
+            return "";
+        return wmem_strdup_printf(c->pinfo->pool, "Plaintext after %s (%u octets)",
+                                  c->proto->tls_command, u->len);
+    }
+    return "";
+}
+
+static const char *
+unit_label(const ms_unit_t *u)
+{
+    static const char *labels[] = {
+        "Request", "SASL response", "Reply", "Message content", "Listing",
+        "Chunk data", "Line fragment", "Injected plaintext",
+    };
+    return u->kind < G_N_ELEMENTS(labels) ? labels[u->kind] : "Data";
+}
+
+static void
+render_links(ms_ctx_t *c)
+{
+    ms_proto_t *p = c->proto;
+    const ms_unit_t *u = c->u;
+    proto_item *it;
+    if (u->kind == MS_UNIT_REPLY) {
+        if (u->link) {
+            it = proto_tree_add_uint(c->unit_tree, p->hf.response_to, c->tvb, 0, 0, u->link);
+            proto_item_set_generated(it);
+            it = proto_tree_add_time(c->unit_tree, p->hf.response_time, c->tvb, 0, 0, &u->delta);
+            proto_item_set_generated(it);
+        } else if (u->flags & MS_UF_NO_MATCH) {
+            it = proto_tree_add_boolean(c->unit_tree, p->hf.no_request, c->tvb, 0, 0, TRUE);
+            proto_item_set_generated(it);
+        }
+    } else if (u->link) {
+        it = proto_tree_add_uint(c->unit_tree, p->hf.response_in, c->tvb, 0, 0, u->link);
+        proto_item_set_generated(it);
+    }
+}
+
+void
+ms_tap_expert(ms_ctx_t *c, int ei)
+{
+    if (c->n_render_eis < G_N_ELEMENTS(c->render_eis))
+        c->render_eis[c->n_render_eis++] = (guint16)ei;
+}
+
+/* ======================================================================
+ * Tap records
+ * ====================================================================== */
+
+/* The word of a command id, for replies: what they answer. */
+static const char *
+command_word(const ms_proto_t *p, guint16 id)
+{
+    if (id && id == p->cmd_end_of_data)
+        return ".";
+    for (size_t i = 0; id && i < p->n_commands; i++)
+        if (p->commands[i].id == id)
+            return p->commands[i].word;
+    return NULL;
+}
+
+/* Text lines in a listing unit (the terminating "." line not counted). */
+static guint32
+listing_lines(const ms_ctx_t *c)
+{
+    int len = (int)c->u->len;
+    const guint8 *d = tvb_get_ptr(c->tvb, c->offset, len);
+    guint32 n = 0;
+    for (const guint8 *q = d; (q = memchr(q, '\n', (size_t)(d + len - q))) != NULL; q++)
+        n++;
+    if (len && d[len - 1] != '\n')
+        n++;   /* a last line without its end */
+    if ((c->u->flags & MS_UF_ENDS_BODY) && n)
+        n--;
+    return n;
+}
+
+/* The tap record of one unit (see ms_tap_t); only built for a listener. */
+static void
+tap_unit(ms_ctx_t *c, const char *summary)
+{
+    ms_proto_t *p = c->proto;
+    const ms_unit_t *u = c->u;
+    packet_info *pinfo = c->pinfo;
+    if (!have_tap_listener(p->tap))
+        return;
+    ms_tap_t *t = wmem_new0(pinfo->pool, ms_tap_t);
+    t->phase = val_to_str_const(u->phase, p->phase_vals, "?");
+    t->phase_num = u->phase;
+    t->kind = u->kind;
+    t->proto = p;
+    t->u = u;
+    t->frame = pinfo->num;
+    t->abs_ts = pinfo->abs_ts;
+    t->src = &pinfo->src;
+    t->dst = &pinfo->dst;
+    t->srcport = pinfo->srcport;
+    t->destport = pinfo->destport;
+    t->summary = summary;
+    t->code = -1;
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    if (conv) {
+        t->session = conv->conv_index;
+        struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
+        t->stream = tcpd ? tcpd->stream : 0;
+    }
+    if (u->kind == MS_UNIT_REQUEST) {
+        const ms_command_t *cmd = ms_lookup_command(p, c->tvb, c->offset, c->line_len);
+        t->cmd_word = cmd ? cmd->word : NULL;
+        t->token = cmd ? cmd->word : "(unknown command)";
+    } else if (u->kind == MS_UNIT_REPLY) {
+        /* "250" for "250-" and "250 ", "+OK", "-ERR". */
+        int tl = MIN(ms_token_len(c->tvb, c->offset, c->line_len), 4);
+        if (tl == 4 && tvb_get_uint8(c->tvb, c->offset + 3) == '-')
+            tl = 3;
+        t->token = ms_get_string(pinfo->pool, c->tvb, c->offset, tl, ENC_ASCII);
+        t->cmd_word = u->link ? command_word(p, u->cmd) : NULL;
+    } else if (u->kind == MS_UNIT_CONTENT || u->kind == MS_UNIT_CHUNK ||
+               u->kind == MS_UNIT_LISTING) {
+        t->octets = u->len;
+        if (u->kind == MS_UNIT_LISTING)
+            t->lines = listing_lines(c);
+    }
+    if ((u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_REPLY) && p->tap_fill)
+        p->tap_fill(c, t);
+    if (c->message && u->msg_id)
+        t->headers = ms_message_headers(u->msg_id, c->message);
+    t->render_eis = c->render_eis;
+    t->n_render_eis = c->n_render_eis;
+    for (const ms_note_t *n = u->notes; n; n = n->next)
+        if (n->ei == MS_EI_AUTH_CLEARTEXT)
+            t->cleartext = 1;
+    tap_queue_packet(p->tap, pinfo, t);
+}
+
+/* ======================================================================
+ * Statistics tree
+ * ====================================================================== */
+
+/* Statistics > mailscope > SMTP/POP3 sessions (tshark -z esmtp,tree /
+ * -z pop3,tree).  Phases are a range node: every phase is listed, numbered
+ * in the order a session goes through them, and range nodes keep that
+ * order whatever column the tree is sorted by (tshark sorts this tree by
+ * name, ascending; the GUI window starts sorted by name, descending).
+ * SMTP reply codes sit under their class (2xx..5xx). */
+#define ST_PHASES   "Session phases (PDUs)"
+
+#define ST_COMMANDS "Commands"
+
+#define ST_REPLIES  "Replies"
+
+#define ST_CLEAR    "Cleartext credentials"
+
+/* RFC 5321 section 4.2.1: what the first digit of a reply code says. */
+static const char *
+reply_class_node(const char *code)
+{
+    if (!code || strlen(code) != 3 || !g_ascii_isdigit(code[0]))
+        return NULL;
+    switch (code[0]) {
+    case '2': return "2xx Positive completion";
+    case '3': return "3xx Positive intermediate";
+    case '4': return "4xx Transient negative completion";
+    case '5': return "5xx Permanent negative completion";
+    default:  return "Other reply codes";
+    }
+}
+
+/* The top-level nodes, in this order, and one range per phase ("2.
+ * Handshake" is the range 2..2).  An init callback is also needed for the
+ * GUI itself: Wireshark 4.0's statistics window calls it without checking
+ * for NULL (a tree without one crashed it when opened). */
+void
+stats_tree_init_for(stats_tree *st, const ms_proto_t *p)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    for (const value_string *v = p->phase_vals; v->strptr; v++)
+        g_ptr_array_add(names, g_strdup_printf("%u. %s", v->value, v->strptr));
+    stats_tree_create_range_node_string(st, ST_PHASES, 0, (int)names->len,
+                                        (char **)names->pdata);
+    g_ptr_array_free(names, TRUE);
+    stats_tree_create_node(st, ST_COMMANDS, 0, STAT_DT_INT, TRUE);
+    stats_tree_create_node(st, ST_REPLIES, 0, STAT_DT_INT, TRUE);
+    stats_tree_create_node(st, ST_CLEAR, 0, STAT_DT_INT, FALSE);
+}
+
+tap_packet_status
+stats_tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *data,
+                  tap_flags_t flags _U_)
+{
+    const ms_tap_t *t = (const ms_tap_t *)data;
+    tick_stat_node(st, ST_PHASES, 0, FALSE);
+    stats_tree_tick_range(st, ST_PHASES, 0, t->phase_num);
+    if (t->kind == MS_UNIT_REQUEST && t->token)
+        tick_stat_node(st, t->token, tick_stat_node(st, ST_COMMANDS, 0, TRUE), FALSE);
+    else if (t->kind == MS_UNIT_REPLY && t->token) {
+        int parent = tick_stat_node(st, ST_REPLIES, 0, TRUE);
+        const char *cls = reply_class_node(t->token);
+        if (cls)
+            parent = tick_stat_node(st, cls, parent, TRUE);
+        tick_stat_node(st, t->token, parent, FALSE);
+    }
+    if (t->cleartext)
+        tick_stat_node(st, ST_CLEAR, 0, FALSE);
+    return TAP_PACKET_REDRAW;
+}
+
+/* ---- Expert infos: a text only for a reader --------------------------------
+ * An expert info's text is read in two places: the tree, under the item it
+ * is attached to (in an invisible tree a faked item is its parent, under
+ * which a filter may look for the expert fields), and the expert tap
+ * (tshark -z expert, the Expert Information dialog).  Without an item and
+ * without a listener, expert_add_info() has every other effect of the
+ * formatted call -- the frame's highest severity, the Expert column, the
+ * same registered field -- without formatting a text nobody reads. */
+
+static bool
+expert_text_read(proto_item *item)
+{
+    if (item)
+        return true;
+    if (!all_protocols)
+        collect_protocols();   /* looks the expert tap up */
+    return expert_tap_id >= 0 && have_tap_listener(expert_tap_id);
+}
+
+/* Adds engine expert info ei with this text (NULL: its registered summary). */
+void
+add_expert_text(ms_ctx_t *c, proto_item *item, int ei, const char *text)
+{
+    if (text && expert_text_read(item))
+        expert_add_info_format(c->pinfo, item, &c->proto->ei[ei], "%s", text);
+    else
+        expert_add_info(c->pinfo, item, &c->proto->ei[ei]);
+}
+
+/* "Phase: Mail transaction → Data": one of a protocol's finite set of
+ * transitions, made once at registration (see phase_change_texts()). */
+static const char *
+phase_change_text(const ms_proto_t *p, guint8 from, guint8 to)
+{
+    if (from < p->n_phases && to < p->n_phases)
+        return p->phase_change_texts[from * p->n_phases + to];
+    return "Phase: ? → ?";
+}
+
+/* The unit's subtree and the items every unit has.  Without a tree (tshark
+ * -q with a statistic that needs none, the first pass of -2) there is no
+ * subtree, and nothing is added under it: unit_tree and unit_item are NULL,
+ * which the rendering functions take as "no items to add". */
+static void
+render_unit_head(ms_ctx_t *c)
+{
+    ms_proto_t *p = c->proto;
+    const ms_unit_t *u = c->u;
+    proto_item *it;
+    c->unit_tree = NULL;
+    c->unit_item = NULL;
+    if (!c->tree)
+        return;
+    c->unit_tree = proto_tree_add_subtree(c->tree, c->tvb, c->offset, (int)u->len, p->ett_unit,
+                                          &c->unit_item, unit_label(u));
+    it = proto_tree_add_string(c->unit_tree, p->hf.phase, c->tvb, 0, 0,
+                               val_to_str_const(u->phase, p->phase_vals, "?"));
+    proto_item_set_generated(it);
+    if (p->state_vals) {
+        it = proto_tree_add_string(c->unit_tree, p->hf.state, c->tvb, 0, 0,
+                                   val_to_str_const(u->state, p->state_vals, "?"));
+        proto_item_set_generated(it);
+    }
+    if (u->flags & MS_UF_PROTECTED) {
+        it = proto_tree_add_boolean(c->unit_tree, p->hf.protected_, c->tvb, 0, 0, TRUE);
+        proto_item_set_generated(it);
+    }
+}
+
+void
+render_unit(ms_ctx_t *c)
+{
+    ms_proto_t *p = c->proto;
+    const ms_unit_t *u = c->u;
+
+    c->line_len = (int)u->len;
+    if (u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_REPLY || u->kind == MS_UNIT_SASL) {
+        int next;
+        ms_eol_t eol;
+        int ll = ms_find_line(c->tvb, c->offset, (int)u->len, &next, &eol);
+        if (ll >= 0 && next <= c->offset + (int)u->len)
+            c->line_len = ll;
+    }
+    render_unit_head(c);
+    const char *summary = unit_summary(c);
+    if (c->unit_item) {
+        /* "Listing: 3 lines", not "Listing: Listing: 3 lines": a summary
+         * that names its kind itself (for the Info column) is the whole
+         * label. */
+        if (g_str_has_prefix(summary, unit_label(u)))
+            proto_item_set_text(c->unit_item, "%s", summary);
+        else
+            proto_item_set_text(c->unit_item, "%s: %s", unit_label(u), summary);
+        render_links(c);
+    }
+
+    /* Concatenated, not formatted: this runs for every PDU of every frame
+     * whose Info column is shown. */
+    if (c->want_text)
+        col_append_sep_str(c->pinfo->cinfo, COL_INFO, " | ",
+                           wmem_strconcat(c->pinfo->pool, "[",
+                                          val_to_str_const(u->phase, p->phase_vals, "?"),
+                                          u->from_server ? "] S: " : "] C: ", summary, NULL));
+
+    if (u->prev_phase != 0xff)
+        add_expert_text(c, c->unit_item, MS_EI_PHASE_CHANGE,
+                        phase_change_text(p, u->prev_phase, u->phase));
+    for (const ms_note_t *n = u->notes; n; n = n->next)
+        add_expert_text(c, c->unit_item, n->ei, n->text);
+    /* Only once the whole capture has been read (tshark -2, the GUI) is the
+     * latest piece of an open message known to be its last: one-pass tshark
+     * prints each frame before it reads the next.  (A FIN in a data segment
+     * is seen at once: content.unterminated, in every mode.) */
+    if ((u->flags & MS_UF_OPEN_TAIL) && !c->first_pass)
+        expert_add_info_format(c->pinfo, c->unit_item, &p->ei[MS_EI_BODY_INCOMPLETE],
+                               "The message's end is not in the capture (%u octets so far)%s",
+                               u->msg_len,
+                               u->msg_id ? ": not reassembled, not exported" : "");
+    render_message(c);
+    tap_unit(c, summary);
+    tap_credential(c);
+}
