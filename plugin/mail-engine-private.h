@@ -43,10 +43,6 @@ typedef struct {
     nstime_t ts;
 } ms_pending_t;
 
-/* ---- mail-engine.c ----------------------------------------------------- */
-
-extern ms_proto_t *ms_protos[2];
-
 /* ---- mail-session.c ---------------------------------------------------- */
 
 extern dissector_handle_t tls_handle;
@@ -99,5 +95,9 @@ stats_tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U
                   tap_flags_t flags _U_);
 void add_expert_text(ms_ctx_t *c, proto_item *item, int ei, const char *text);
 void render_unit(ms_ctx_t *c);
+
+/* ---- mail-register.c --------------------------------------------------- */
+
+extern ms_proto_t *ms_protos[2];
 
 #endif /* MAILSCOPE_MAIL_ENGINE_PRIVATE_H */
