@@ -5,7 +5,7 @@
  * RFC 3461 (DSN), RFC 6531 (SMTPUTF8), RFC 3463/5248 (enhanced status codes).
  *
  * Framing, matching, phases, TLS, SASL and reassembly live in the engine
- * (mail-engine.c); this file knows SMTP's words, replies and rules.
+ * (mail-*.c, interface mail-engine.h); this file knows SMTP's words, replies and rules.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

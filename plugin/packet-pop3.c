@@ -5,7 +5,7 @@
  * RFC 2595 (STLS), RFC 6856 (UTF8).
  *
  * Framing, matching, phases, TLS, SASL and reassembly live in the engine
- * (mail-engine.c); this file knows POP3's words, responses and states.
+ * (mail-*.c, interface mail-engine.h); this file knows POP3's words, responses and states.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

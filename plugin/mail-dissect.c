@@ -1,10 +1,22 @@
-/* mail-engine.c — the shared engine behind the esmtp and pop3 dissectors.
+/* mail-dissect.c — the engine's entry points: the heuristic, the first
+ * pass and the replay of records.
  *
- * See mail-engine.h for what lives here and why.  The central idea: every
- * PDU the engine frames becomes an ms_unit_t, created on the first pass from
- * the session state and stored per frame.  Later passes (tshark -2, the GUI
- * clicking around) replay those records instead of re-running the state
- * machine, so every pass shows the same phases, links and expert infos.
+ * The central idea: every PDU the engine frames becomes an ms_unit_t,
+ * created on the first pass from the session state and stored per frame.
+ * Later passes (tshark -2, the GUI clicking around) replay those records
+ * instead of re-running the state machine, so every pass shows the same
+ * phases, links and expert infos.
+ *
+ * Owns: ms_dissect_heur() and ms_dissect(); per call, the loop over the
+ * segment: on the first pass analyze_next() (framing mode, then the
+ * protocol's analysis and reply matching for a line) and the frame's unit
+ * list; on later passes the replay cursor; for every unit render_unit().
+ * Also what is checked per segment: TCP data that never reached the
+ * dissector, a FIN while a message is open, commands before the greeting.
+ *
+ * Must not touch: how a PDU is cut (mail-framing.c) or shown
+ * (mail-render.c).  The engine's other files are listed in
+ * mail-engine-private.h; mail-engine.h is what the protocol files see.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
