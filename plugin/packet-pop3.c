@@ -5,13 +5,15 @@
  * RFC 2595 (STLS), RFC 6856 (UTF8).
  *
  * Framing, matching, phases, TLS, SASL and reassembly live in the engine
- * (mail-*.c, interface mail-engine.h); this file knows POP3's words, responses and states.
+ * (mail-*.c, interface mail-engine.h).  This file owns POP3's commands and
+ * responses (tables, analysis, fields, Info text), RFC 1939's states, the
+ * heuristic, the tap record and the registration of the pop3 protocol;
+ * listings and message sizes are in packet-pop3-listing.c, what both share
+ * in packet-pop3-private.h.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "mail-engine.h"
-
-#include <string.h>
+#include "packet-pop3-private.h"
 
 static int proto_pop3 = -1;
 
@@ -79,9 +81,6 @@ static const ms_command_t pop3_commands[] = {
     { "LANG", CMD_LANG, PH_KEEP, IN_AUTH | IN_TRANS, "Choose the response language (RFC 6856)" },
 };
 
-/* Listing kinds (which multi-line response is being read). */
-enum { LST_NONE = 0, LST_CAPA, LST_LIST, LST_UIDL, LST_AUTH };
-
 /* ms_unit_t.aux of a LIST/UIDL request: it names one message. */
 #define LIST_ONE_MESSAGE 1
 
@@ -97,33 +96,9 @@ static int hf_resp_text = -1;
 static int hf_stat_count = -1;
 static int hf_stat_octets = -1;
 static int hf_apop_timestamp = -1;
-static int hf_list_msgnum = -1;
-static int hf_list_size = -1;
-static int hf_uidl_uid = -1;
-static int hf_capa = -1;
-static int hf_capa_keyword = -1;
-static int hf_capa_sasl = -1;
 static int hf_challenge = -1;
 
-static int ett_resp_code = -1;
-
-enum {
-    EI_STATUS_INVALID = MS_EI_PROTO_FIRST,
-    EI_SIZE_MISMATCH,
-};
-
-/* ---- Session state (first pass) ----------------------------------------- */
-
-/* Sizes LIST reported, for comparing with what RETR delivers.  Bounded:
- * beyond this many messages the comparison is skipped. */
-#define POP3_MAX_SIZES 32
-
-typedef struct {
-    guint8 user_sent;           /* USER was the previous command */
-    guint8 n_sizes;
-    guint32 retr_msg;           /* message number of the RETR being read */
-    guint32 sizes[POP3_MAX_SIZES][2];
-} pop3_state_t;
+int ett_resp_code = -1;
 
 static ms_proto_t pop3;
 
@@ -132,32 +107,6 @@ pop3_init_session(ms_session_t *s)
 {
     s->proto_data = wmem_new0(wmem_file_scope(), pop3_state_t);
     s->state = ST_UNKNOWN;
-}
-
-static void
-remember_size(pop3_state_t *st, guint32 msg, guint32 size)
-{
-    for (guint i = 0; i < st->n_sizes; i++)
-        if (st->sizes[i][0] == msg) {
-            st->sizes[i][1] = size;
-            return;
-        }
-    if (st->n_sizes < POP3_MAX_SIZES) {
-        st->sizes[st->n_sizes][0] = msg;
-        st->sizes[st->n_sizes][1] = size;
-        st->n_sizes++;
-    }
-}
-
-static bool
-known_size(const pop3_state_t *st, guint32 msg, guint32 *size)
-{
-    for (guint i = 0; i < st->n_sizes; i++)
-        if (st->sizes[i][0] == msg) {
-            *size = st->sizes[i][1];
-            return true;
-        }
-    return false;
 }
 
 /* ---- Syntax helpers ----------------------------------------------------- */
@@ -180,7 +129,7 @@ status_len(tvbuff_t *tvb, int offset, int len)
 }
 
 /* Parses an unsigned decimal number token; false if it is not one. */
-static bool
+bool
 number_at(tvbuff_t *tvb, int offset, int len, guint32 *value, int *used)
 {
     guint64 v = 0;
@@ -196,7 +145,7 @@ number_at(tvbuff_t *tvb, int offset, int len, guint32 *value, int *used)
     return true;
 }
 
-static int
+int
 skip_spaces(tvbuff_t *tvb, int off, int end)
 {
     while (off < end && tvb_get_uint8(tvb, off) == ' ')
@@ -345,49 +294,6 @@ pop3_analyze_request(ms_ctx_t *c)
     default:
         break;
     }
-}
-
-/* ---- First pass: responses ---------------------------------------------- */
-
-static void
-pop3_analyze_listing_line(ms_ctx_t *c, int off, int len)
-{
-    ms_session_t *s = c->s;
-    pop3_state_t *st = (pop3_state_t *)s->proto_data;
-    switch (c->u->aux) {
-    case LST_CAPA:
-        if (len == 4 && tvb_strncaseeql(c->tvb, off, "STLS", 4) == 0)
-            s->tls_offered = 1;
-        break;
-    case LST_LIST: {
-        guint32 n, size;
-        int used, used2;
-        if (number_at(c->tvb, off, len, &n, &used)) {
-            int so = skip_spaces(c->tvb, off + used, off + len);
-            if (number_at(c->tvb, so, off + len - so, &size, &used2))
-                remember_size(st, n, size);
-        }
-        break;
-    }
-    default:
-        break;
-    }
-}
-
-static void
-pop3_content_ended(ms_ctx_t *c)
-{
-    ms_session_t *s = c->s;
-    pop3_state_t *st = (pop3_state_t *)s->proto_data;
-    ms_unit_t *u = c->u;
-    guint32 expected;
-    if (u->kind != MS_UNIT_CONTENT || !st->retr_msg)
-        return;
-    if (known_size(st, st->retr_msg, &expected) && expected != u->msg_len)
-        ms_note(c, EI_SIZE_MISMATCH,
-                "Message %u has %u octets, but LIST reported %u", st->retr_msg, u->msg_len,
-                expected);
-    st->retr_msg = 0;
 }
 
 static bool
@@ -614,46 +520,6 @@ pop3_render_reply(ms_ctx_t *c)
     return ms_line_string(c, off, len);
 }
 
-static void
-pop3_render_listing_line(ms_ctx_t *c, proto_tree *tree, int off, int len)
-{
-    tvbuff_t *tvb = c->tvb;
-    int end = off + len;
-    guint32 n, v;
-    int used, used2;
-    switch (c->u->aux) {
-    case LST_LIST:
-    case LST_UIDL:
-        if (number_at(tvb, off, len, &n, &used)) {
-            proto_tree_add_uint(tree, hf_list_msgnum, tvb, off, used, n);
-            int o = skip_spaces(tvb, off + used, end);
-            if (c->u->aux == LST_LIST && number_at(tvb, o, end - o, &v, &used2))
-                proto_tree_add_uint(tree, hf_list_size, tvb, o, used2, v);
-            else if (c->u->aux == LST_UIDL && o < end)
-                ms_add_string(c, tree, hf_uidl_uid, o, end - o);
-        }
-        break;
-    case LST_CAPA:
-    case LST_AUTH: {
-        proto_item *ci = ms_add_string(c, tree, hf_capa, off, len);
-        proto_tree *ct = proto_item_add_subtree(ci, ett_resp_code);
-        int kl = ms_token_len(tvb, off, len);
-        ms_add_string(c, ct, hf_capa_keyword, off, kl);
-        bool sasl = c->u->aux == LST_AUTH || ms_token_is(tvb, off, len, "SASL");
-        int pos = c->u->aux == LST_AUTH ? off : skip_spaces(tvb, off + kl, end);
-        while (sasl && pos < end) {
-            int al = ms_token_len(tvb, pos, end - pos);
-            if (al > 0)
-                ms_add_string(c, ct, hf_capa_sasl, pos, al);
-            pos = skip_spaces(tvb, pos + al, end);
-        }
-        break;
-    }
-    default:
-        break;
-    }
-}
-
 /* ---- Tap records (session views) ---------------------------------------- */
 
 static void
@@ -765,16 +631,6 @@ proto_register_pop3(void)
           "Size of the mailbox (STAT)", HFILL } },
         { &hf_apop_timestamp, { "APOP timestamp", "pop3.apop.timestamp", FT_STRING, BASE_NONE, NULL, 0,
           "Timestamp in the greeting that APOP digests", HFILL } },
-        { &hf_list_msgnum, { "Message number", "pop3.listing.msgnum", FT_UINT32, BASE_DEC, NULL, 0,
-          NULL, HFILL } },
-        { &hf_list_size, { "Message size", "pop3.listing.size", FT_UINT32, BASE_DEC, NULL, 0,
-          "Octets (LIST)", HFILL } },
-        { &hf_uidl_uid, { "Unique id", "pop3.listing.uid", FT_STRING, BASE_NONE, NULL, 0,
-          "UIDL unique id", HFILL } },
-        { &hf_capa, { "Capability", "pop3.capa", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
-        { &hf_capa_keyword, { "Keyword", "pop3.capa.keyword", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
-        { &hf_capa_sasl, { "SASL mechanism offered", "pop3.capa.sasl", FT_STRING, BASE_NONE, NULL, 0,
-          NULL, HFILL } },
         { &hf_challenge, { "SASL challenge (base64)", "pop3.auth.challenge", FT_STRING, BASE_NONE, NULL, 0,
           NULL, HFILL } },
     };
@@ -790,6 +646,7 @@ proto_register_pop3(void)
      * is "POP3"; the long name (the packet tree's label) names the filter. */
     proto_pop3 = proto_register_protocol(pop3.long_name, "POP3", pop3.abbrev);
     proto_register_field_array(proto_pop3, hf, G_N_ELEMENTS(hf));
+    pop3_register_listing_fields(proto_pop3);
     proto_register_subtree_array(ett, G_N_ELEMENTS(ett));
     module_t *module = prefs_register_protocol(proto_pop3, proto_reg_handoff_pop3);
     ms_register_common(&pop3, proto_pop3, module, dissect_pop3, ei, G_N_ELEMENTS(ei));
