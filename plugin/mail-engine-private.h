@@ -43,6 +43,25 @@ typedef struct {
     nstime_t ts;
 } ms_pending_t;
 
+/* Where a direction's content scanner stands (ms_direction_t.scan), looking
+ * for the "<CRLF>.<CRLF>" that ends message content. */
+enum {
+    MS_SCAN_TEXT = 0,          /* inside a line */
+    MS_SCAN_LINE_START = 1,    /* at a line start after CRLF */
+    MS_SCAN_DOT = 2,           /* saw "." at a line start */
+    MS_SCAN_DOT_CR = 3,        /* saw ".\r" at a line start */
+    MS_SCAN_AFTER_BARE = 4,    /* at a line start after a bare LF or CR (where
+                                * a "." would end data on lenient servers) */
+};
+
+/* ms_direction_t.body_flags: the notes already raised for the open body
+ * (once each), and how the previous segment ended. */
+#define MS_BODY_NOTED_SMUGGLING  0x0001
+#define MS_BODY_NOTED_BARE_CR    0x0002
+#define MS_BODY_NOTED_BARE_LF    0x0004
+#define MS_BODY_NOTED_LONG_LINE  0x0008
+#define MS_BODY_ENDED_IN_CR      0x8000   /* the last segment ended in a CR */
+
 /* ---- mail-session.c ---------------------------------------------------- */
 
 extern dissector_handle_t tls_handle;

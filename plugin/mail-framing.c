@@ -154,169 +154,221 @@ body_out_byte(ms_body_out_t *o, guint8 ch)
     o->buf[o->blen++] = ch;
 }
 
+/* Where the content scanner of a direction stands (ms_direction_t.scan and
+ * body_flags) is in mail-engine-private.h: MS_SCAN_*, MS_BODY_*. */
+
+/* One call of frame_content(): the segment's octets, the scanner and the
+ * message octets collected so far. */
+typedef struct {
+    ms_ctx_t *c;
+    ms_direction_t *d;
+    const guint8 *p;
+    int avail;
+    int i;                     /* next octet to look at */
+    int run;                   /* start of the octets not yet given to out */
+    guint8 scan;               /* MS_SCAN_* */
+    guint32 line_len;
+    bool ended;                /* <CRLF>.<CRLF> seen */
+    bool prev_cr;              /* the segment ends in a CR */
+    /* Next CR and LF at or after i (avail: none), found with memchr() and
+     * kept until passed: the bytes inside a line are never looked at one
+     * by one. */
+    int next_cr, next_lf;
+    ms_body_out_t ob;
+} ms_content_scan_t;
+
+/* True the first time a body raises this note (flag: MS_BODY_NOTED_*). */
+static bool
+body_note_once(ms_direction_t *d, guint16 flag)
+{
+    if (d->body_flags & flag)
+        return false;
+    d->body_flags |= flag;
+    return true;
+}
+
+/* At a line start: a dot that ends the data, is stuffing, or is one of the
+ * ambiguous end-of-data sequences.  Returns true when the octet was dealt
+ * with here (or the data ended), false when the line goes on as text. */
+static bool
+content_line_start(ms_content_scan_t *k)
+{
+    ms_ctx_t *c = k->c;
+    guint8 ch = k->p[k->i];
+    switch (k->scan) {
+    case MS_SCAN_DOT: /* ".": end of data, stuffing, or lenient end */
+        if (ch == '\r') {
+            k->scan = MS_SCAN_DOT_CR;
+            k->i++;
+            return true;
+        }
+        if (ch == '\n' && body_note_once(k->d, MS_BODY_NOTED_SMUGGLING))
+            ms_note(c, MS_EI_BODY_SMUGGLING,
+                    "\"<CRLF>.<LF>\" in message content: some servers end the data "
+                    "here, others do not (SMTP smuggling)");
+        k->scan = MS_SCAN_TEXT; /* stuffed dot dropped; the line goes on */
+        return true;
+    case MS_SCAN_DOT_CR:
+        if (ch == '\n') {
+            /* The end: nothing from the CR on belongs to the message
+             * (a CR that ended the previous segment was held back). */
+            body_out_range(&k->ob, k->run, k->i > 0 ? k->i - 1 : 0);
+            k->ended = true;
+            k->i++;
+            k->run = k->i;
+            return true;
+        }
+        if (k->i == 0)
+            body_out_byte(&k->ob, '\r');   /* the held-back CR was data */
+        if (body_note_once(k->d, MS_BODY_NOTED_SMUGGLING))
+            ms_note(c, MS_EI_BODY_SMUGGLING,
+                    "\"<CRLF>.<CR>\" in message content: some servers end the data "
+                    "here, others do not (SMTP smuggling)");
+        k->scan = MS_SCAN_TEXT;
+        return true;
+    case MS_SCAN_LINE_START:
+        if (ch == '.') {
+            body_out_range(&k->ob, k->run, k->i);   /* the dot is dropped */
+            k->run = k->i + 1;
+            k->scan = MS_SCAN_DOT;
+            k->i++;
+            return true;
+        }
+        k->scan = MS_SCAN_TEXT;
+        return false;
+    case MS_SCAN_AFTER_BARE:
+        if (ch == '.' && body_note_once(k->d, MS_BODY_NOTED_SMUGGLING))
+            ms_note(c, MS_EI_BODY_SMUGGLING,
+                    "A \".\" line after a bare line end in message content: some servers "
+                    "end the data here, others do not (SMTP smuggling)");
+        k->scan = MS_SCAN_TEXT;
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* Inside a line: skips to its end.  Returns false when the segment ends
+ * first. */
+static bool
+content_skip_line(ms_content_scan_t *k)
+{
+    int start = k->i;
+    if (k->next_cr < k->i) {
+        const guint8 *q = memchr(k->p + k->i, '\r', (size_t)(k->avail - k->i));
+        k->next_cr = q ? (int)(q - k->p) : k->avail;
+    }
+    if (k->next_lf < k->i) {
+        const guint8 *q = memchr(k->p + k->i, '\n', (size_t)(k->avail - k->i));
+        k->next_lf = q ? (int)(q - k->p) : k->avail;
+    }
+    k->i = k->next_cr < k->next_lf ? k->next_cr : k->next_lf;
+    k->line_len += (guint32)(k->i - start);
+    return k->i < k->avail;
+}
+
+/* At a line end (CR or LF): CRLF, a bare CR or LF, or a CR that ends the
+ * segment (the next one tells).  Returns false in that last case. */
+static bool
+content_line_end(ms_content_scan_t *k)
+{
+    ms_ctx_t *c = k->c;
+    ms_direction_t *d = k->d;
+    guint8 ch = k->p[k->i++];
+    if (ch == '\r') {
+        if (k->i < k->avail && k->p[k->i] == '\n') {
+            k->i++;
+            k->scan = MS_SCAN_LINE_START;
+        } else if (k->i >= k->avail) {
+            k->prev_cr = true;   /* CRLF may be split across segments */
+            k->scan = MS_SCAN_TEXT;
+            k->line_len++;
+            return false;
+        } else {
+            if (body_note_once(d, MS_BODY_NOTED_BARE_CR))
+                ms_note(c, MS_EI_BARE_CR, "Bare CR in message content");
+            k->scan = MS_SCAN_AFTER_BARE;
+        }
+    } else if (d->line_len && k->line_len == d->line_len && k->i == 1 &&
+               d->scan == MS_SCAN_TEXT && (d->body_flags & MS_BODY_ENDED_IN_CR)) {
+        k->scan = MS_SCAN_LINE_START;   /* its CR ended the previous segment */
+    } else {
+        if (body_note_once(d, MS_BODY_NOTED_BARE_LF))
+            ms_note(c, MS_EI_BARE_LF, "Bare LF in message content");
+        k->scan = MS_SCAN_AFTER_BARE;
+    }
+    int max_text_line = c->proto->max_text_line;
+    if (k->line_len + 2 > (guint32)max_text_line && max_text_line &&
+        body_note_once(d, MS_BODY_NOTED_LONG_LINE))
+        ms_note(c, MS_EI_BODY_LINE_TOO_LONG,
+                "Message text line of %u octets exceeds the %d-octet limit", k->line_len + 2,
+                max_text_line);
+    k->line_len = 0;
+    return true;
+}
+
+/* After the scan: the direction keeps the scanner's state for the next
+ * segment, the unit its length, the message its octets. */
+static void
+content_finish(ms_content_scan_t *k, ms_unit_t *u, int offset)
+{
+    ms_ctx_t *c = k->c;
+    ms_direction_t *d = k->d;
+    /* The rest of the segment, except a CR after a line-start dot: whether
+     * it is data or ends the message, the next segment tells. */
+    if (!k->ended)
+        body_out_range(&k->ob, k->run, k->scan == MS_SCAN_DOT_CR ? k->i - 1 : k->i);
+    /* Remember whether this segment ended right after a CR, so that an LF
+     * opening the next one completes a CRLF rather than being bare. */
+    if (k->prev_cr)
+        d->body_flags |= MS_BODY_ENDED_IN_CR;
+    else
+        d->body_flags &= (guint16)~MS_BODY_ENDED_IN_CR;
+    d->scan = k->scan;
+    d->line_len = k->line_len;
+    u->len = (guint32)k->i;
+    u->msg_id = d->msg_id;
+    ms_body_out_t *ob = &k->ob;
+    int olen = ob->buf ? ob->blen : ob->a1 - ob->a0;
+    d->msg_len += (guint32)olen;
+    u->msg_len = d->msg_len;
+    if (d->msg_id) {
+        tvbuff_t *data = ob->buf ? tvb_new_child_real_data(c->tvb, ob->buf, olen, olen)
+                                 : tvb_new_subset_length(c->tvb, offset + ob->a0, olen);
+        add_message_fragment(c, d, data, k->ended);
+    }
+    if (k->ended)
+        end_body(c, d);
+    else
+        message_tail_moves(d, u);
+}
+
 /* Message content: scans for <CRLF>.<CRLF>, removes dot-stuffing, watches
  * line lengths and ambiguous end-of-data sequences.  Streams: no TCP
- * reassembly is requested, so a 100 MB body costs one pass over its bytes.
- * Scanner states: 0 inside a line, 1 at a line start after CRLF, 2 saw "."
- * at a line start, 3 saw ".\r" at a line start, 4 at a line start after a
- * bare LF or CR (where a "." would end data on lenient servers). */
+ * reassembly is requested, so a 100 MB body costs one pass over its bytes. */
 ms_unit_t *
 frame_content(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
 {
     ms_unit_t *u = new_unit(c, MS_UNIT_CONTENT);
-    if (d->msg_len == 0 && d->scan == 1)
+    if (d->msg_len == 0 && d->scan == MS_SCAN_LINE_START)
         u->flags |= MS_UF_STARTS_BODY;
     const guint8 *p = tvb_get_ptr(c->tvb, offset, avail);
     /* The message octets are collected also when they are not reassembled
      * (TOP, preference off): the message's length is the same exact figure
      * everywhere (Info, message.length, the POP3 size check).  Without
      * stuffing dots this is one range of the tvb, no copy. */
-    ms_body_out_t ob = { p, avail, 0, 0, NULL, 0, c->pinfo->pool };
-    int run = 0;               /* start of the octets not yet given to out */
-    int i = 0;
-    guint8 scan = d->scan;
-    guint32 line_len = d->line_len;
-    bool ended = false;
-    bool prev_cr = false;
-    int max_text_line = c->proto->max_text_line;
-    /* Next CR and LF at or after i (avail: none), found with memchr() and
-     * kept until passed: the bytes inside a line are never looked at one
-     * by one. */
-    int next_cr = -1, next_lf = -1;
-
-    while (i < avail && !ended) {
-        guint8 ch = p[i];
-        switch (scan) {
-        case 2: /* ".": end of data, stuffing, or lenient end */
-            if (ch == '\r') { scan = 3; i++; continue; }
-            if (ch == '\n' && !(d->body_flags & 1)) {
-                d->body_flags |= 1;
-                ms_note(c, MS_EI_BODY_SMUGGLING,
-                        "\"<CRLF>.<LF>\" in message content: some servers end the data "
-                        "here, others do not (SMTP smuggling)");
-            }
-            scan = 0; /* stuffed dot dropped; the line goes on */
+    ms_content_scan_t k = {
+        .c = c, .d = d, .p = p, .avail = avail, .scan = d->scan, .line_len = d->line_len,
+        .next_cr = -1, .next_lf = -1,
+        .ob = { p, avail, 0, 0, NULL, 0, c->pinfo->pool },
+    };
+    while (k.i < k.avail && !k.ended) {
+        if (content_line_start(&k))
             continue;
-        case 3: /* ".\r" */
-            if (ch == '\n') {
-                /* The end: nothing from the CR on belongs to the message
-                 * (a CR that ended the previous segment was held back). */
-                body_out_range(&ob, run, i > 0 ? i - 1 : 0);
-                ended = true;
-                i++;
-                run = i;
-                continue;
-            }
-            if (i == 0)
-                body_out_byte(&ob, '\r');   /* the held-back CR was data */
-            if (!(d->body_flags & 1)) {
-                d->body_flags |= 1;
-                ms_note(c, MS_EI_BODY_SMUGGLING,
-                        "\"<CRLF>.<CR>\" in message content: some servers end the data "
-                        "here, others do not (SMTP smuggling)");
-            }
-            scan = 0;
-            continue;
-        case 1:
-            if (ch == '.') {
-                body_out_range(&ob, run, i);   /* the dot is dropped */
-                run = i + 1;
-                scan = 2;
-                i++;
-                continue;
-            }
-            scan = 0;
+        if (!content_skip_line(&k) || !content_line_end(&k))
             break;
-        case 4:
-            if (ch == '.' && !(d->body_flags & 1)) {
-                d->body_flags |= 1;
-                ms_note(c, MS_EI_BODY_SMUGGLING,
-                        "A \".\" line after a bare line end in message content: some servers "
-                        "end the data here, others do not (SMTP smuggling)");
-            }
-            scan = 0;
-            break;
-        default:
-            break;
-        }
-        /* Inside a line: skip to the next line end quickly. */
-        int start = i;
-        if (next_cr < i) {
-            const guint8 *q = memchr(p + i, '\r', (size_t)(avail - i));
-            next_cr = q ? (int)(q - p) : avail;
-        }
-        if (next_lf < i) {
-            const guint8 *q = memchr(p + i, '\n', (size_t)(avail - i));
-            next_lf = q ? (int)(q - p) : avail;
-        }
-        i = next_cr < next_lf ? next_cr : next_lf;
-        line_len += (guint32)(i - start);
-        if (i >= avail)
-            break;
-        ch = p[i];
-        i++;
-        if (ch == '\r') {
-            if (i < avail && p[i] == '\n') {
-                i++;
-                scan = 1;
-            } else if (i >= avail) {
-                prev_cr = true;   /* CRLF may be split across segments */
-                scan = 0;
-                line_len++;
-                continue;
-            } else {
-                if (!(d->body_flags & 2)) {
-                    d->body_flags |= 2;
-                    ms_note(c, MS_EI_BARE_CR, "Bare CR in message content");
-                }
-                scan = 4;
-            }
-        } else { /* bare LF, unless its CR ended the previous segment */
-            if (d->line_len && line_len == d->line_len && i == 1 && d->scan == 0 &&
-                (d->body_flags & 0x8000)) {
-                scan = 1;
-            } else {
-                if (!(d->body_flags & 4)) {
-                    d->body_flags |= 4;
-                    ms_note(c, MS_EI_BARE_LF, "Bare LF in message content");
-                }
-                scan = 4;
-            }
-        }
-        if (line_len + 2 > (guint32)max_text_line && max_text_line && !(d->body_flags & 8)) {
-            d->body_flags |= 8;
-            ms_note(c, MS_EI_BODY_LINE_TOO_LONG,
-                    "Message text line of %u octets exceeds the %d-octet limit", line_len + 2,
-                    max_text_line);
-        }
-        line_len = 0;
     }
-    /* The rest of the segment, except a CR after a line-start dot: whether
-     * it is data or ends the message, the next segment tells. */
-    if (!ended)
-        body_out_range(&ob, run, scan == 3 ? i - 1 : i);
-    /* Remember whether this segment ended right after a CR, so that an LF
-     * opening the next one completes a CRLF rather than being bare. */
-    if (prev_cr)
-        d->body_flags |= 0x8000;
-    else
-        d->body_flags &= (guint16)~0x8000;
-    d->scan = scan;
-    d->line_len = line_len;
-    u->len = (guint32)i;
-    u->msg_id = d->msg_id;
-    int olen = ob.buf ? ob.blen : ob.a1 - ob.a0;
-    d->msg_len += (guint32)olen;
-    u->msg_len = d->msg_len;
-    if (d->msg_id) {
-        tvbuff_t *data = ob.buf ? tvb_new_child_real_data(c->tvb, ob.buf, olen, olen)
-                                : tvb_new_subset_length(c->tvb, offset + ob.a0, olen);
-        add_message_fragment(c, d, data, ended);
-    }
-    if (ended)
-        end_body(c, d);
-    else
-        message_tail_moves(d, u);
+    content_finish(&k, u, offset);
     return u;
 }
 

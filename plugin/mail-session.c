@@ -151,7 +151,7 @@ open_message(ms_direction_t *d, bool reassemble)
     d->msg_pieces = 0;
     d->msg_open = 1;
     d->msg_tail = NULL;
-    d->scan = 1;            /* content starts at the beginning of a line */
+    d->scan = MS_SCAN_LINE_START;   /* content starts at the beginning of a line */
     d->line_len = 0;
     d->body_flags = 0;
 }
