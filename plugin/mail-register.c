@@ -31,8 +31,10 @@ static void stats_tree_init_0(stats_tree *st) { stats_tree_init_for(st, ms_proto
 
 static void stats_tree_init_1(stats_tree *st) { stats_tree_init_for(st, ms_protos[1]); }
 
+/* A common field: its id's place in ms_common_hf_t, the rest as in
+ * hf_register_info (the filter name is "<abbrev>.<suffix>"). */
 typedef struct {
-    int *id;
+    size_t id;                 /* COMMON_HF(member) */
     const char *name, *suffix;
     enum ftenum type;
     int display;
@@ -42,6 +44,128 @@ typedef struct {
 
 static const true_false_string tfs_protected = {
     "Inside TLS (STARTTLS/STLS or implicit TLS)", "Cleartext"
+};
+
+#define COMMON_HF(member) offsetof(ms_common_hf_t, member)
+
+static const ms_hf_spec_t common_fields[] = {
+    /* Strings, so that tshark -T fields and filters read as the phases
+     * do: esmtp.phase == "Data". */
+    { COMMON_HF(phase), "Session phase", "phase", FT_STRING, BASE_NONE, NULL,
+      "Where this PDU stands in the session (mailscope's teaching view)" },
+    { COMMON_HF(state), "Protocol state", "state", FT_STRING, BASE_NONE, NULL,
+      "Protocol state machine state" },
+    { COMMON_HF(command), "Command", "command", FT_STRING, BASE_NONE, NULL,
+      "Command word (known commands upper-cased)" },
+    { COMMON_HF(command_meaning), "Meaning", "command.meaning", FT_STRING, BASE_NONE, NULL,
+      "What the command does" },
+    { COMMON_HF(request_arg), "Request argument", "request.arg", FT_STRING, BASE_NONE, NULL,
+      "Everything after the command word" },
+    { COMMON_HF(reply_line), "Reply line", "reply.line", FT_STRING, BASE_NONE, NULL, NULL },
+    { COMMON_HF(response_in), "Response in", "response_in", FT_FRAMENUM, BASE_NONE,
+      FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), "The reply to this request is in this frame" },
+    { COMMON_HF(response_to), "Response to", "response_to", FT_FRAMENUM, BASE_NONE,
+      FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), "This is a reply to the request in this frame" },
+    { COMMON_HF(response_time), "Response time", "time", FT_RELATIVE_TIME, BASE_NONE, NULL,
+      "Time between the request and this reply" },
+    { COMMON_HF(no_request), "Reply without request", "response_to.none", FT_BOOLEAN, BASE_NONE,
+      NULL, "No outstanding request matches this reply" },
+    { COMMON_HF(auth_mechanism), "SASL mechanism", "auth.mechanism", FT_STRING, BASE_NONE, NULL,
+      NULL },
+    { COMMON_HF(auth_username), "User name", "auth.username", FT_STRING, BASE_NONE, NULL,
+      "Decoded user name (authentication identity)" },
+    { COMMON_HF(auth_secret), "Secret", "auth.secret", FT_STRING, BASE_NONE, NULL,
+      "Decoded password or token (masked by preference)" },
+    { COMMON_HF(auth_authzid), "Authorization identity", "auth.authzid", FT_STRING, BASE_NONE,
+      NULL, NULL },
+    { COMMON_HF(auth_decoded), "Decoded SASL data", "auth.decoded", FT_STRING, BASE_NONE, NULL,
+      "Decoded challenge, prompt or response" },
+    { COMMON_HF(auth_base64), "SASL data (base64)", "auth.data", FT_STRING, BASE_NONE, NULL,
+      NULL },
+    { COMMON_HF(protected_), "Protected", "tls.protected", FT_BOOLEAN, BASE_NONE,
+      TFS(&tfs_protected), "This PDU was carried inside TLS" },
+    { COMMON_HF(content_len), "Content octets", "content.length", FT_UINT32, BASE_DEC, NULL,
+      "Octets of message content or chunk data in this PDU" },
+    { COMMON_HF(message_len), "Message length", "message.length", FT_UINT32, BASE_DEC, NULL,
+      "Octets of the message: dot-unstuffed, without the terminating \".\" line "
+      "(BDAT: the chunks' octets)" },
+    { COMMON_HF(listing_line), "Listing line", "listing.line", FT_STRING, BASE_NONE, NULL, NULL },
+    { COMMON_HF(fragments), "Message fragments", "fragments", FT_NONE, BASE_NONE, NULL, NULL },
+    { COMMON_HF(fragment), "Message fragment", "fragment", FT_FRAMENUM, BASE_NONE, NULL, NULL },
+    { COMMON_HF(fragment_overlap), "Fragment overlap", "fragment.overlap", FT_BOOLEAN, BASE_NONE,
+      NULL, NULL },
+    { COMMON_HF(fragment_overlap_conflicts), "Fragment overlapping with conflicting data",
+      "fragment.overlap.conflicts", FT_BOOLEAN, BASE_NONE, NULL, NULL },
+    { COMMON_HF(fragment_multiple_tails), "Fragment has multiple tails",
+      "fragment.multiple_tails", FT_BOOLEAN, BASE_NONE, NULL, NULL },
+    { COMMON_HF(fragment_too_long_fragment), "Fragment too long", "fragment.too_long_fragment",
+      FT_BOOLEAN, BASE_NONE, NULL, NULL },
+    { COMMON_HF(fragment_error), "Message defragmentation error", "fragment.error", FT_FRAMENUM,
+      BASE_NONE, NULL, NULL },
+    { COMMON_HF(fragment_count), "Fragment count", "fragment.count", FT_UINT32, BASE_DEC, NULL,
+      NULL },
+    { COMMON_HF(reassembled_in), "Reassembled in", "reassembled.in", FT_FRAMENUM, BASE_NONE, NULL,
+      NULL },
+    { COMMON_HF(reassembled_length), "Reassembled length", "reassembled.length", FT_UINT32,
+      BASE_DEC, NULL, NULL },
+    { COMMON_HF(reassembled_data), "Reassembled data", "reassembled.data", FT_BYTES, BASE_NONE,
+      NULL, "The whole reassembled message (added when a filter or field refers to it)" },
+};
+
+/* The expert infos both protocols have (MS_EI_*), "<abbrev>.<suffix>". */
+static const struct {
+    int id;
+    const char *suffix;
+    int group, severity;
+    const char *summary;
+} common_experts[] = {
+    { MS_EI_PHASE_CHANGE, "phase.change", PI_SEQUENCE, PI_CHAT, "Session phase changes" },
+    { MS_EI_AUTH_CLEARTEXT, "auth.cleartext", PI_SECURITY, PI_WARN,
+      "Credentials sent without TLS" },
+    { MS_EI_AUTH_CHALLENGE_CLEARTEXT, "auth.challenge_cleartext", PI_SECURITY, PI_NOTE,
+      "Challenge-response authentication without TLS" },
+    { MS_EI_AUTH_FAILED, "auth.failed", PI_SECURITY, PI_NOTE, "Authentication failed" },
+    { MS_EI_AUTH_CANCELLED, "auth.cancelled", PI_SEQUENCE, PI_NOTE,
+      "Authentication cancelled by the client" },
+    { MS_EI_AUTH_BAD_BASE64, "auth.bad_base64", PI_MALFORMED, PI_WARN,
+      "SASL data is not valid base64" },
+    { MS_EI_TLS_REFUSED, "tls.refused", PI_SECURITY, PI_NOTE,
+      "TLS refused: the session stays in cleartext" },
+    { MS_EI_TLS_INJECTION, "tls.injection", PI_SECURITY, PI_ERROR,
+      "Plaintext after the TLS upgrade was requested (command injection)" },
+    { MS_EI_NO_REQUEST, "sequence.no_request", PI_SEQUENCE, PI_WARN,
+      "Reply without a request" },
+    { MS_EI_OUT_OF_ORDER, "sequence.out_of_order", PI_SEQUENCE, PI_WARN,
+      "Command out of order" },
+    { MS_EI_AFTER_QUIT, "sequence.after_quit", PI_SEQUENCE, PI_WARN,
+      "Data after QUIT" },
+    { MS_EI_UNKNOWN_COMMAND, "command.unknown", PI_PROTOCOL, PI_WARN, "Unknown command" },
+    { MS_EI_LINE_TOO_LONG, "line.too_long", PI_PROTOCOL, PI_WARN,
+      "Line longer than the RFC allows" },
+    { MS_EI_LINE_UNTERMINATED, "line.unterminated", PI_MALFORMED, PI_ERROR,
+      "Line without end beyond the framing bound" },
+    { MS_EI_BARE_LF, "line.bare_lf", PI_PROTOCOL, PI_WARN, "Line ends in a bare LF" },
+    { MS_EI_BARE_CR, "line.bare_cr", PI_PROTOCOL, PI_WARN, "Bare CR inside a line" },
+    { MS_EI_LINE_NUL, "line.nul", PI_PROTOCOL, PI_WARN,
+      "NUL octet in a line" },
+    { MS_EI_BODY_UNTERMINATED, "content.unterminated", PI_MALFORMED, PI_ERROR,
+      "Multi-line data without its terminating line" },
+    { MS_EI_BODY_SMUGGLING, "content.smuggling", PI_SECURITY, PI_WARN,
+      "Ambiguous end-of-data sequence (SMTP smuggling)" },
+    { MS_EI_BODY_LINE_TOO_LONG, "content.line_too_long", PI_PROTOCOL, PI_WARN,
+      "Message text line longer than the RFC allows" },
+    { MS_EI_PIPELINE_OVERFLOW, "sequence.pipeline_overflow", PI_SEQUENCE, PI_NOTE,
+      "Too many outstanding requests to match" },
+    { MS_EI_BODY_NOT_REASSEMBLED, "content.not_reassembled", PI_REASSEMBLE, PI_NOTE,
+      "Message body too large to reassemble" },
+    { MS_EI_BODY_INCOMPLETE, "content.incomplete", PI_REASSEMBLE, PI_WARN,
+      "Message whose end is not in the capture (not exported)" },
+    { MS_EI_BEFORE_GREETING, "sequence.before_greeting", PI_SEQUENCE, PI_WARN,
+      "Command sent before the server's greeting" },
+    { MS_EI_TLS_NOT_STARTED, "tls.not_started", PI_SECURITY, PI_WARN,
+      "STARTTLS/STLS accepted, but the session went on in cleartext" },
+    { MS_EI_DATA_MISSING, "sequence.data_missing", PI_SEQUENCE, PI_WARN,
+      "TCP data that never reached the dissector: what it held is unknown" },
 };
 
 /* The text of every phase transition, indexed [from * n_phases + to]; a
@@ -63,101 +187,34 @@ phase_change_texts(ms_proto_t *p)
                                    val_to_str_const(to, p->phase_vals, "?"));
 }
 
-void
-ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t dissector,
-                   const ei_register_info *proto_eis, int n_proto_eis)
+/* The fields both protocols have, under the protocol's filter name. */
+static void
+register_common_fields(ms_proto_t *p, int proto_id)
 {
-    static bool table_registered;
-    if (!table_registered) {
-        /* One table for both protocols: message ids are unique across them. */
-        reassembly_table_register(&ms_reassembly, &addresses_reassembly_table_functions);
-        table_registered = true;
-    }
-    p->proto_id = proto_id;
-    phase_change_texts(p);
-    ms_common_hf_t *h = &p->hf;
-    const ms_hf_spec_t specs[] = {
-        /* Strings, so that tshark -T fields and filters read as the phases
-         * do: esmtp.phase == "Data". */
-        { &h->phase, "Session phase", "phase", FT_STRING, BASE_NONE, NULL,
-          "Where this PDU stands in the session (mailscope's teaching view)" },
-        { &h->state, "Protocol state", "state", FT_STRING, BASE_NONE, NULL,
-          "Protocol state machine state" },
-        { &h->command, "Command", "command", FT_STRING, BASE_NONE, NULL,
-          "Command word (known commands upper-cased)" },
-        { &h->command_meaning, "Meaning", "command.meaning", FT_STRING, BASE_NONE, NULL,
-          "What the command does" },
-        { &h->request_arg, "Request argument", "request.arg", FT_STRING, BASE_NONE, NULL,
-          "Everything after the command word" },
-        { &h->reply_line, "Reply line", "reply.line", FT_STRING, BASE_NONE, NULL, NULL },
-        { &h->response_in, "Response in", "response_in", FT_FRAMENUM, BASE_NONE,
-          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), "The reply to this request is in this frame" },
-        { &h->response_to, "Response to", "response_to", FT_FRAMENUM, BASE_NONE,
-          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), "This is a reply to the request in this frame" },
-        { &h->response_time, "Response time", "time", FT_RELATIVE_TIME, BASE_NONE, NULL,
-          "Time between the request and this reply" },
-        { &h->no_request, "Reply without request", "response_to.none", FT_BOOLEAN, BASE_NONE,
-          NULL, "No outstanding request matches this reply" },
-        { &h->auth_mechanism, "SASL mechanism", "auth.mechanism", FT_STRING, BASE_NONE, NULL,
-          NULL },
-        { &h->auth_username, "User name", "auth.username", FT_STRING, BASE_NONE, NULL,
-          "Decoded user name (authentication identity)" },
-        { &h->auth_secret, "Secret", "auth.secret", FT_STRING, BASE_NONE, NULL,
-          "Decoded password or token (masked by preference)" },
-        { &h->auth_authzid, "Authorization identity", "auth.authzid", FT_STRING, BASE_NONE,
-          NULL, NULL },
-        { &h->auth_decoded, "Decoded SASL data", "auth.decoded", FT_STRING, BASE_NONE, NULL,
-          "Decoded challenge, prompt or response" },
-        { &h->auth_base64, "SASL data (base64)", "auth.data", FT_STRING, BASE_NONE, NULL,
-          NULL },
-        { &h->protected_, "Protected", "tls.protected", FT_BOOLEAN, BASE_NONE,
-          TFS(&tfs_protected), "This PDU was carried inside TLS" },
-        { &h->content_len, "Content octets", "content.length", FT_UINT32, BASE_DEC, NULL,
-          "Octets of message content or chunk data in this PDU" },
-        { &h->message_len, "Message length", "message.length", FT_UINT32, BASE_DEC, NULL,
-          "Octets of the message: dot-unstuffed, without the terminating \".\" line "
-          "(BDAT: the chunks' octets)" },
-        { &h->listing_line, "Listing line", "listing.line", FT_STRING, BASE_NONE, NULL, NULL },
-        { &h->fragments, "Message fragments", "fragments", FT_NONE, BASE_NONE, NULL, NULL },
-        { &h->fragment, "Message fragment", "fragment", FT_FRAMENUM, BASE_NONE, NULL, NULL },
-        { &h->fragment_overlap, "Fragment overlap", "fragment.overlap", FT_BOOLEAN, BASE_NONE,
-          NULL, NULL },
-        { &h->fragment_overlap_conflicts, "Fragment overlapping with conflicting data",
-          "fragment.overlap.conflicts", FT_BOOLEAN, BASE_NONE, NULL, NULL },
-        { &h->fragment_multiple_tails, "Fragment has multiple tails",
-          "fragment.multiple_tails", FT_BOOLEAN, BASE_NONE, NULL, NULL },
-        { &h->fragment_too_long_fragment, "Fragment too long", "fragment.too_long_fragment",
-          FT_BOOLEAN, BASE_NONE, NULL, NULL },
-        { &h->fragment_error, "Message defragmentation error", "fragment.error", FT_FRAMENUM,
-          BASE_NONE, NULL, NULL },
-        { &h->fragment_count, "Fragment count", "fragment.count", FT_UINT32, BASE_DEC, NULL,
-          NULL },
-        { &h->reassembled_in, "Reassembled in", "reassembled.in", FT_FRAMENUM, BASE_NONE, NULL,
-          NULL },
-        { &h->reassembled_length, "Reassembled length", "reassembled.length", FT_UINT32,
-          BASE_DEC, NULL, NULL },
-        { &h->reassembled_data, "Reassembled data", "reassembled.data", FT_BYTES, BASE_NONE,
-          NULL, "The whole reassembled message (added when a filter or field refers to it)" },
-    };
     /* Wireshark keeps pointers into these arrays until epan_cleanup() and
      * never frees them: epan scope (g_new0 would be a definite leak at exit,
      * once the plugin holding the last pointer is unloaded). */
     hf_register_info *hf = wmem_alloc0_array(wmem_epan_scope(), hf_register_info,
-                                             G_N_ELEMENTS(specs));
+                                             G_N_ELEMENTS(common_fields));
     int nhf = 0;
-    for (size_t i = 0; i < G_N_ELEMENTS(specs); i++) {
-        const ms_hf_spec_t *sp = &specs[i];
-        *sp->id = -1;
-        if (sp->id == &h->state && !p->state_vals)
+    for (size_t i = 0; i < G_N_ELEMENTS(common_fields); i++) {
+        const ms_hf_spec_t *sp = &common_fields[i];
+        int *id = (int *)((char *)&p->hf + sp->id);
+        *id = -1;
+        if (sp->id == COMMON_HF(state) && !p->state_vals)
             continue;
-        hf_register_info r = { sp->id, { sp->name, wmem_strdup_printf(wmem_epan_scope(), "%s.%s",
+        hf_register_info r = { id, { sp->name, wmem_strdup_printf(wmem_epan_scope(), "%s.%s",
                                                                       p->abbrev, sp->suffix),
                                           sp->type, sp->display, sp->strings, 0, sp->blurb,
                                           HFILL } };
         hf[nhf++] = r;
     }
     proto_register_field_array(proto_id, hf, nhf);
+}
 
+static void
+register_common_subtrees(ms_proto_t *p)
+{
     int *ett[] = { &p->ett_unit, &p->ett_auth, &p->ett_fragment, &p->ett_fragments,
                    &p->ett_content };
     for (size_t i = 0; i < G_N_ELEMENTS(ett); i++)
@@ -165,81 +222,34 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
     proto_register_subtree_array(ett, G_N_ELEMENTS(ett));
 
     fragment_items fi = {
-        &p->ett_fragment, &p->ett_fragments, &h->fragments, &h->fragment,
-        &h->fragment_overlap, &h->fragment_overlap_conflicts, &h->fragment_multiple_tails,
-        &h->fragment_too_long_fragment, &h->fragment_error, &h->fragment_count,
-        &h->reassembled_in, &h->reassembled_length, NULL /* see render_message() */,
+        &p->ett_fragment, &p->ett_fragments, &p->hf.fragments, &p->hf.fragment,
+        &p->hf.fragment_overlap, &p->hf.fragment_overlap_conflicts, &p->hf.fragment_multiple_tails,
+        &p->hf.fragment_too_long_fragment, &p->hf.fragment_error, &p->hf.fragment_count,
+        &p->hf.reassembled_in, &p->hf.reassembled_length, NULL /* see render_message() */,
         "Message fragments"
     };
     p->frag_items = fi;
+}
 
-    static const struct {
-        int id;
-        const char *suffix;
-        int group, severity;
-        const char *summary;
-    } eis[] = {
-        { MS_EI_PHASE_CHANGE, "phase.change", PI_SEQUENCE, PI_CHAT, "Session phase changes" },
-        { MS_EI_AUTH_CLEARTEXT, "auth.cleartext", PI_SECURITY, PI_WARN,
-          "Credentials sent without TLS" },
-        { MS_EI_AUTH_CHALLENGE_CLEARTEXT, "auth.challenge_cleartext", PI_SECURITY, PI_NOTE,
-          "Challenge-response authentication without TLS" },
-        { MS_EI_AUTH_FAILED, "auth.failed", PI_SECURITY, PI_NOTE, "Authentication failed" },
-        { MS_EI_AUTH_CANCELLED, "auth.cancelled", PI_SEQUENCE, PI_NOTE,
-          "Authentication cancelled by the client" },
-        { MS_EI_AUTH_BAD_BASE64, "auth.bad_base64", PI_MALFORMED, PI_WARN,
-          "SASL data is not valid base64" },
-        { MS_EI_TLS_REFUSED, "tls.refused", PI_SECURITY, PI_NOTE,
-          "TLS refused: the session stays in cleartext" },
-        { MS_EI_TLS_INJECTION, "tls.injection", PI_SECURITY, PI_ERROR,
-          "Plaintext after the TLS upgrade was requested (command injection)" },
-        { MS_EI_NO_REQUEST, "sequence.no_request", PI_SEQUENCE, PI_WARN,
-          "Reply without a request" },
-        { MS_EI_OUT_OF_ORDER, "sequence.out_of_order", PI_SEQUENCE, PI_WARN,
-          "Command out of order" },
-        { MS_EI_AFTER_QUIT, "sequence.after_quit", PI_SEQUENCE, PI_WARN,
-          "Data after QUIT" },
-        { MS_EI_UNKNOWN_COMMAND, "command.unknown", PI_PROTOCOL, PI_WARN, "Unknown command" },
-        { MS_EI_LINE_TOO_LONG, "line.too_long", PI_PROTOCOL, PI_WARN,
-          "Line longer than the RFC allows" },
-        { MS_EI_LINE_UNTERMINATED, "line.unterminated", PI_MALFORMED, PI_ERROR,
-          "Line without end beyond the framing bound" },
-        { MS_EI_BARE_LF, "line.bare_lf", PI_PROTOCOL, PI_WARN, "Line ends in a bare LF" },
-        { MS_EI_BARE_CR, "line.bare_cr", PI_PROTOCOL, PI_WARN, "Bare CR inside a line" },
-        { MS_EI_LINE_NUL, "line.nul", PI_PROTOCOL, PI_WARN,
-          "NUL octet in a line" },
-        { MS_EI_BODY_UNTERMINATED, "content.unterminated", PI_MALFORMED, PI_ERROR,
-          "Multi-line data without its terminating line" },
-        { MS_EI_BODY_SMUGGLING, "content.smuggling", PI_SECURITY, PI_WARN,
-          "Ambiguous end-of-data sequence (SMTP smuggling)" },
-        { MS_EI_BODY_LINE_TOO_LONG, "content.line_too_long", PI_PROTOCOL, PI_WARN,
-          "Message text line longer than the RFC allows" },
-        { MS_EI_PIPELINE_OVERFLOW, "sequence.pipeline_overflow", PI_SEQUENCE, PI_NOTE,
-          "Too many outstanding requests to match" },
-        { MS_EI_BODY_NOT_REASSEMBLED, "content.not_reassembled", PI_REASSEMBLE, PI_NOTE,
-          "Message body too large to reassemble" },
-        { MS_EI_BODY_INCOMPLETE, "content.incomplete", PI_REASSEMBLE, PI_WARN,
-          "Message whose end is not in the capture (not exported)" },
-        { MS_EI_BEFORE_GREETING, "sequence.before_greeting", PI_SEQUENCE, PI_WARN,
-          "Command sent before the server's greeting" },
-        { MS_EI_TLS_NOT_STARTED, "tls.not_started", PI_SECURITY, PI_WARN,
-          "STARTTLS/STLS accepted, but the session went on in cleartext" },
-        { MS_EI_DATA_MISSING, "sequence.data_missing", PI_SEQUENCE, PI_WARN,
-          "TCP data that never reached the dissector: what it held is unknown" },
-    };
-    int nei = (int)G_N_ELEMENTS(eis) + n_proto_eis;
+/* The expert infos both protocols have, then the protocol's own; their
+ * severities and summaries are kept for the session views. */
+static void
+register_common_experts(ms_proto_t *p, int proto_id, const ei_register_info *proto_eis,
+                        int n_proto_eis)
+{
+    int nei = (int)G_N_ELEMENTS(common_experts) + n_proto_eis;
     ei_register_info *ei = wmem_alloc0_array(wmem_epan_scope(), ei_register_info, nei);
-    for (size_t i = 0; i < G_N_ELEMENTS(eis); i++) {
-        ei_register_info r = { &p->ei[eis[i].id],
+    for (size_t i = 0; i < G_N_ELEMENTS(common_experts); i++) {
+        ei_register_info r = { &p->ei[common_experts[i].id],
                                { wmem_strdup_printf(wmem_epan_scope(), "%s.%s", p->abbrev,
-                                                    eis[i].suffix),
-                                 eis[i].group, eis[i].severity, eis[i].summary, EXPFILL } };
+                                                    common_experts[i].suffix),
+                                 common_experts[i].group, common_experts[i].severity, common_experts[i].summary, EXPFILL } };
         ei[i] = r;
-        p->ei_severity[eis[i].id] = eis[i].severity;
-        p->ei_summary[eis[i].id] = eis[i].summary;
+        p->ei_severity[common_experts[i].id] = common_experts[i].severity;
+        p->ei_summary[common_experts[i].id] = common_experts[i].summary;
     }
     for (int i = 0; i < n_proto_eis; i++) {
-        ei[G_N_ELEMENTS(eis) + i] = proto_eis[i];
+        ei[G_N_ELEMENTS(common_experts) + i] = proto_eis[i];
         ptrdiff_t id = proto_eis[i].ids - p->ei;
         if (id >= 0 && id < MS_EI_MAX) {
             p->ei_severity[id] = proto_eis[i].eiinfo.severity;
@@ -247,11 +257,11 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         }
     }
     expert_register_field_array(expert_register_protocol(proto_id), ei, nei);
+}
 
-    p->handle = register_dissector(p->abbrev, dissector, proto_id);
-    p->tap = register_tap(p->abbrev);
-    credentials_tap = register_tap("credentials");   /* shared with the built-ins */
-
+static void
+register_common_prefs(ms_proto_t *p, module_t *module)
+{
     p->pref_desegment = true;
     p->pref_reassemble = true;
     p->pref_mask_secrets = false;
@@ -286,6 +296,28 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         "responses, the client's SASL lines), as ******** in every field; user names and "
         "the APOP digest stay visible.",
         &p->pref_mask_secrets);
+}
+
+void
+ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t dissector,
+                   const ei_register_info *proto_eis, int n_proto_eis)
+{
+    static bool table_registered;
+    if (!table_registered) {
+        /* One table for both protocols: message ids are unique across them. */
+        reassembly_table_register(&ms_reassembly, &addresses_reassembly_table_functions);
+        table_registered = true;
+    }
+    p->proto_id = proto_id;
+    phase_change_texts(p);
+    register_common_fields(p, proto_id);
+    register_common_subtrees(p);
+    register_common_experts(p, proto_id, proto_eis, n_proto_eis);
+    p->handle = register_dissector(p->abbrev, dissector, proto_id);
+    p->tap = register_tap(p->abbrev);
+    credentials_tap = register_tap("credentials");   /* shared with the built-ins */
+
+    register_common_prefs(p, module);
 }
 
 /* ======================================================================
