@@ -385,7 +385,7 @@ struct ms_proto {
     dissector_handle_t handle;
     int tap;                       /* statistics tap, named like the protocol */
     ms_common_hf_t hf;
-    int ett_unit, ett_auth, ett_fragment, ett_fragments, ett_content;
+    int ett_unit, ett_fragment, ett_fragments, ett_content;
     expert_field ei[MS_EI_MAX];
     const char **phase_change_texts; /* "Phase: A → B", [from * n_phases + to] */
     guint8 n_phases;

@@ -215,8 +215,7 @@ register_common_fields(ms_proto_t *p, int proto_id)
 static void
 register_common_subtrees(ms_proto_t *p)
 {
-    int *ett[] = { &p->ett_unit, &p->ett_auth, &p->ett_fragment, &p->ett_fragments,
-                   &p->ett_content };
+    int *ett[] = { &p->ett_unit, &p->ett_fragment, &p->ett_fragments, &p->ett_content };
     for (size_t i = 0; i < G_N_ELEMENTS(ett); i++)
         *ett[i] = MS_ETT_INIT;
     proto_register_subtree_array(ett, G_N_ELEMENTS(ett));
