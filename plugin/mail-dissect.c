@@ -358,6 +358,114 @@ layers_have_tls(const packet_info *pinfo)
     return protocol_in_frame_layers(pinfo, proto_tls);
 }
 
+/* The context of one call, and the tcpinfo TCP handed over (NULL when the
+ * data came from TLS). */
+static const struct tcpinfo *
+dissect_context(ms_ctx_t *c, ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                void *data)
+{
+    c->proto = p;
+    c->tvb = tvb;
+    c->pinfo = pinfo;
+    c->first_pass = !PINFO_FD_VISITED(pinfo);
+    /* Without a visible tree and an Info column (tshark -q with a
+     * statistic, the first pass of -2) the Info text is built for nobody:
+     * skip it.  Fields, filters and expert infos do not depend on it. */
+    c->want_text = (tree && PTREE_DATA(tree)->visible) || col_get_writable(pinfo->cinfo, COL_INFO) ||
+                   have_tap_listener(p->tap);   /* the session views show it */
+    c->from_tcp = !layers_have_tls(pinfo);
+    const struct tcpinfo *tcpi = c->from_tcp ? (const struct tcpinfo *)data : NULL;
+    if (tcpi)
+        c->tcp_flags = tcpi->flags;
+    return tcpi;
+}
+
+/* First pass: frames and analyses the next unit at offset and stores it
+ * with the frame.  NULL when there is none: the rest waits for more TCP
+ * data (*deferred), or went to TLS. */
+static ms_unit_t *
+first_pass_unit(ms_ctx_t *c, ms_frame_units_t *units, int offset, bool from_srv, proto_tree *tree,
+                bool *deferred)
+{
+    bool need_more = false, to_tls = false;
+    ms_unit_t *u = analyze_next(c, offset, from_srv, &need_more, &to_tls);
+    if (to_tls) {
+        hand_over_to_tls(c, offset, tree);
+        return NULL;
+    }
+    ms_direction_t *d = &c->s->dir[from_srv];
+    if (!u) {
+        *deferred = true;
+        d->wait_segments++;   /* < MS_MAX_WAIT_SEGMENTS */
+        c->pinfo->desegment_offset = offset;
+        c->pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
+        return NULL;
+    }
+    d->wait_segments = 0;
+    u->from_server = from_srv;
+    note_missing(c, d, from_srv);
+    if (u->prev_phase == 0xff && u->phase != c->s->phase && u->kind != MS_UNIT_REPLY)
+        u->phase = c->s->phase;
+    if (c->proto->state_vals)
+        u->state = c->s->state;
+    frame_units_append(units, u);
+    return u;
+}
+
+/* Later passes: the next stored unit of the frame, if it fits the data. */
+static ms_unit_t *
+replayed_unit(ms_frame_units_t *units, guint32 cursor, packet_info *pinfo, int offset, int avail)
+{
+    if (!units || cursor >= units->n) {
+        /* The tail the first pass left to TCP reassembly. */
+        pinfo->desegment_offset = offset;
+        pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
+        return NULL;
+    }
+    ms_unit_t *u = frame_unit_at(units, cursor);
+    if (u->len == 0 || (int)u->len > avail - offset)
+        return NULL;  /* records do not fit this data: show no more */
+    return u;
+}
+
+/* The protocol item and columns, with the first unit of a call. */
+static proto_item *
+start_protocol_item(ms_ctx_t *c, proto_tree *tree, int offset, guint32 cursor)
+{
+    packet_info *pinfo = c->pinfo;
+    if (pinfo->cinfo) {
+        col_set_str(pinfo->cinfo, COL_PROTOCOL, c->proto->name);
+        if (cursor == 0)
+            col_clear(pinfo->cinfo, COL_INFO);
+    }
+    if (!tree)
+        return NULL;
+    proto_item *ti = proto_tree_add_item(tree, c->proto->proto_id, c->tvb, offset, -1, ENC_NA);
+    c->tree = proto_item_add_subtree(ti, c->proto->ett_unit);
+    return ti;
+}
+
+/* A FIN while a message or listing is still open: its end never came. */
+static void
+note_closed_while_open(ms_ctx_t *c, bool from_srv)
+{
+    ms_direction_t *d = &c->s->dir[from_srv];
+    if (d->mode != MS_MODE_CONTENT && d->mode != MS_MODE_LISTING &&
+        d->mode != MS_MODE_CHUNK && !d->msg_open)
+        return;
+    bool exported = d->msg_open && d->msg_id;
+    ms_note(c, MS_EI_BODY_UNTERMINATED,
+            "The connection closes before the end of the %s%s",
+            d->mode == MS_MODE_LISTING ? "multi-line response" : "message",
+            exported ? ": not reassembled, not exported" : "");
+    if (d->msg_open)
+        drop_message(c, d);   /* said here; not again at the capture's end */
+    const ms_note_t *n = c->u->notes;
+    while (n->next)
+        n = n->next;
+    add_expert_text(c, c->unit_item, n->ei, n->text);
+}
+
 int
 ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
@@ -367,19 +475,7 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     if (pinfo->flags.in_error_pkt)
         return 0;
     ms_ctx_t c = { 0 };
-    c.proto = p;
-    c.tvb = tvb;
-    c.pinfo = pinfo;
-    c.first_pass = !PINFO_FD_VISITED(pinfo);
-    /* Without a visible tree and an Info column (tshark -q with a
-     * statistic, the first pass of -2) the Info text is built for nobody:
-     * skip it.  Fields, filters and expert infos do not depend on it. */
-    c.want_text = (tree && PTREE_DATA(tree)->visible) || col_get_writable(pinfo->cinfo, COL_INFO) ||
-                  have_tap_listener(p->tap);   /* the session views show it */
-    c.from_tcp = !layers_have_tls(pinfo);
-    const struct tcpinfo *tcpi = c.from_tcp ? (const struct tcpinfo *)data : NULL;
-    if (tcpi)
-        c.tcp_flags = tcpi->flags;
+    const struct tcpinfo *tcpi = dissect_context(&c, p, tvb, pinfo, tree, data);
 
     ms_frame_units_t *units = frame_units(p, pinfo, c.first_pass);
     /* First pass: the frame's units so far are exactly those the earlier
@@ -406,59 +502,20 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     proto_item *ti = NULL;
     int ti_start = 0;
     bool started = false;   /* ti stays NULL without a tree */
-
     int offset = 0;
     int avail = tvb_captured_length(tvb);
     bool deferred = false;      /* the rest waits for more TCP data */
     while (offset < avail) {
-        ms_unit_t *u;
         c.offset = offset;
         c.u = NULL;
-        if (c.first_pass) {
-            bool need_more = false, to_tls = false;
-            u = analyze_next(&c, offset, from_srv, &need_more, &to_tls);
-            if (to_tls) {
-                hand_over_to_tls(&c, offset, tree);
-                break;
-            }
-            if (!u) {
-                deferred = true;
-                c.s->dir[from_srv].wait_segments++;   /* < MS_MAX_WAIT_SEGMENTS */
-                pinfo->desegment_offset = offset;
-                pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
-                break;
-            }
-            c.s->dir[from_srv].wait_segments = 0;
-            u->from_server = from_srv;
-            note_missing(&c, &c.s->dir[from_srv], from_srv);
-            if (u->prev_phase == 0xff && u->phase != c.s->phase && u->kind != MS_UNIT_REPLY)
-                u->phase = c.s->phase;
-            if (p->state_vals)
-                u->state = c.s->state;
-            frame_units_append(units, u);
-        } else {
-            if (!units || *cursor >= units->n) {
-                /* The tail the first pass left to TCP reassembly. */
-                pinfo->desegment_offset = offset;
-                pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
-                break;
-            }
-            u = frame_unit_at(units, *cursor);
-            if (u->len == 0 || (int)u->len > avail - offset)
-                break;  /* records do not fit this data: show no more */
-        }
+        ms_unit_t *u = c.first_pass ? first_pass_unit(&c, units, offset, from_srv, tree, &deferred)
+                                    : replayed_unit(units, *cursor, pinfo, offset, avail);
+        if (!u)
+            break;
         if (!started) {
             started = true;
-            if (pinfo->cinfo) {
-                col_set_str(pinfo->cinfo, COL_PROTOCOL, p->name);
-                if (*cursor == 0)
-                    col_clear(pinfo->cinfo, COL_INFO);
-            }
-            if (tree) {
-                ti = proto_tree_add_item(tree, p->proto_id, tvb, offset, -1, ENC_NA);
-                ti_start = offset;
-                c.tree = proto_item_add_subtree(ti, p->ett_unit);
-            }
+            ti = start_protocol_item(&c, tree, offset, *cursor);
+            ti_start = offset;
         }
         (*cursor)++;
         c.u = u;
@@ -475,25 +532,8 @@ ms_dissect(ms_proto_t *p, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         d->next_seq = tcpi->seq + (guint32)(deferred ? offset : (int)tvb_reported_length(tvb));
         d->seq_known = 1;
     }
-
-    /* A FIN while a message or listing is still open: its end never came. */
-    if (c.first_pass && (c.tcp_flags & MS_TCP_FIN) && c.u) {
-        ms_direction_t *d = &c.s->dir[from_srv];
-        if (d->mode == MS_MODE_CONTENT || d->mode == MS_MODE_LISTING ||
-            d->mode == MS_MODE_CHUNK || d->msg_open) {
-            bool exported = d->msg_open && d->msg_id;
-            ms_note(&c, MS_EI_BODY_UNTERMINATED,
-                    "The connection closes before the end of the %s%s",
-                    d->mode == MS_MODE_LISTING ? "multi-line response" : "message",
-                    exported ? ": not reassembled, not exported" : "");
-            if (d->msg_open)
-                drop_message(&c, d);   /* said here; not again at the capture's end */
-            const ms_note_t *n = c.u->notes;
-            while (n->next)
-                n = n->next;
-            add_expert_text(&c, c.unit_item, n->ei, n->text);
-        }
-    }
+    if (c.first_pass && (c.tcp_flags & MS_TCP_FIN) && c.u)
+        note_closed_while_open(&c, from_srv);
     if (ti)
         proto_item_set_len(ti, offset - ti_start);
     return avail;
