@@ -154,40 +154,134 @@ note_missing(ms_ctx_t *c, ms_direction_t *d, bool from_srv)
     d->missing = 0;
 }
 
+/* A direction waiting for TLS after an accepted STARTTLS/STLS: the
+ * handshake (*to_tls), plaintext where only a handshake may come (an
+ * injected unit), cleartext instead of a handshake or decrypted data (back
+ * to lines: NULL). */
+static ms_unit_t *
+tls_wait_unit(ms_ctx_t *c, int offset, int avail, bool from_srv, bool *to_tls)
+{
+    ms_session_t *s = c->s;
+    if (c->from_tcp && s->tls_active == MS_TLS_EXPECTED &&
+        c->pinfo->num > s->tls_answer_frame && tls_expected_next(c, offset, avail)) {
+        *to_tls = true;
+        return NULL;
+    }
+    if (s->dir[from_srv].mode != MS_MODE_TLS)
+        return NULL;   /* no handshake came: tls_expected_next() went back to lines */
+    if (c->from_tcp) {
+        /* Plaintext sent with or before the answer, where only a TLS
+         * handshake may follow. */
+        ms_unit_t *u = new_unit(c, MS_UNIT_INJECTED);
+        u->len = (guint32)avail;
+        ms_note(c, MS_EI_TLS_INJECTION,
+                "%u octets of plaintext from the %s after %s, before the TLS handshake "
+                "(command injection, CVE-2011-0411)", u->len,
+                from_srv ? "server" : "client", c->proto->tls_command);
+        return u;
+    }
+    /* Decrypted data: the tunnel is up, back to lines. */
+    s->dir[MS_FROM_CLIENT].mode = MS_MODE_LINES;
+    s->dir[MS_FROM_SERVER].mode = MS_MODE_LINES;
+    return NULL;
+}
+
+/* What every complete line is checked for: cleartext after an accepted
+ * STARTTLS/STLS, NUL octets, its line end and length. */
+static void
+check_line(ms_ctx_t *c, ms_unit_t *u, int offset, bool from_srv, bool was_mid_line)
+{
+    ms_proto_t *p = c->proto;
+    ms_session_t *s = c->s;
+    if (s->tls_active == MS_TLS_NOT_STARTED) {
+        s->tls_active = MS_TLS_NONE;
+        ms_note(c, MS_EI_TLS_NOT_STARTED,
+                "The server accepted %s, but no TLS handshake followed: the session goes on "
+                "in cleartext", p->tls_command);
+    }
+    note_nul_octets(c, offset, (int)u->len, from_srv);
+    if (was_mid_line)
+        return;
+    note_line_end(c, (ms_eol_t)u->eol);
+    int limit = from_srv ? p->max_reply_line : p->max_request_line;
+    int line_total = c->line_len + (u->eol == MS_EOL_CRLF ? 2 : 1);
+    if (limit && line_total > limit && u->kind != MS_UNIT_FRAGMENT)
+        ms_note(c, MS_EI_LINE_TOO_LONG, "%s line of %d octets exceeds the %d-octet limit",
+                from_srv ? "Reply" : "Command", line_total, limit);
+}
+
+/* A client line: a SASL answer or a request for the protocol to analyse;
+ * either waits for its reply. */
+static void
+client_line(ms_ctx_t *c, ms_unit_t *u, int offset)
+{
+    ms_session_t *s = c->s;
+    const char *user_before = s->user;
+    if (s->sasl_awaiting) {
+        u->kind = MS_UNIT_SASL;
+        s->sasl_awaiting = 0;
+        u->phase = s->phase;
+        sasl_client_message(c, offset, c->line_len);
+    } else {
+        if (s->quit_sent)
+            ms_note(c, MS_EI_AFTER_QUIT, "Command sent after QUIT");
+        s->any_request = 1;
+        c->proto->analyze_request(c);
+        note_if_before_greeting(c);
+    }
+    note_user_frame(c, user_before);
+    /* The protocol may have recognised message content instead. */
+    if (u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_SASL)
+        pending_push(s, u, c->pinfo);
+}
+
+/* A reply: matched with the oldest outstanding request, then analysed by
+ * the protocol. */
+static void
+server_reply(ms_ctx_t *c, ms_unit_t *u, bool first_server_unit)
+{
+    ms_session_t *s = c->s;
+    if (reply_is_greeting_after_early_commands(c, first_server_unit)) {
+        u->flags |= MS_UF_NO_MATCH;
+        c->proto->analyze_reply(c, NULL);
+        s->early = 0;
+        return;
+    }
+    s->early = 0;
+    ms_pending_t req;
+    bool overflowed = false;
+    ms_unit_t *request = NULL;
+    if (pending_pop(s, &req, &overflowed)) {
+        request = req.unit;
+        request->link = c->pinfo->num;
+        u->link = req.frame;
+        nstime_delta(&u->delta, &c->pinfo->abs_ts, &req.ts);
+        u->phase = request->phase;
+        u->cmd = request->cmd;
+    } else if (overflowed) {
+        ms_note(c, MS_EI_PIPELINE_OVERFLOW,
+                "More than %d outstanding requests: this reply is not matched",
+                MS_MAX_PENDING);
+    } else {
+        u->flags |= MS_UF_NO_MATCH;
+    }
+    c->proto->analyze_reply(c, request);
+}
+
 /* Frames and analyses the next unit of the first pass.  Returns NULL with
  * *need_more set when the rest must wait for more TCP data, or with
  * *to_tls set when TLS takes over from offset on. */
 static ms_unit_t *
 analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more, bool *to_tls)
 {
-    ms_proto_t *p = c->proto;
     ms_session_t *s = c->s;
     ms_direction_t *d = &s->dir[from_srv];
     int avail = tvb_captured_length_remaining(c->tvb, offset);
-    ms_unit_t *u;
-
-    if (d->mode == MS_MODE_TLS && c->from_tcp && s->tls_active == MS_TLS_EXPECTED &&
-        c->pinfo->num > s->tls_answer_frame && tls_expected_next(c, offset, avail)) {
-        *to_tls = true;
-        return NULL;
-    }
     if (d->mode == MS_MODE_TLS) {
-        if (c->from_tcp) {
-            /* Plaintext sent with or before the answer, where only a TLS
-             * handshake may follow. */
-            u = new_unit(c, MS_UNIT_INJECTED);
-            u->len = (guint32)avail;
-            ms_note(c, MS_EI_TLS_INJECTION,
-                    "%u octets of plaintext from the %s after %s, before the TLS handshake "
-                    "(command injection, CVE-2011-0411)", u->len,
-                    from_srv ? "server" : "client", p->tls_command);
+        ms_unit_t *u = tls_wait_unit(c, offset, avail, from_srv, to_tls);
+        if (u || *to_tls)
             return u;
-        }
-        /* Decrypted data: the tunnel is up, back to lines. */
-        s->dir[MS_FROM_CLIENT].mode = MS_MODE_LINES;
-        s->dir[MS_FROM_SERVER].mode = MS_MODE_LINES;
     }
-
     switch (d->mode) {
     case MS_MODE_CONTENT:
         return frame_content(c, d, offset, avail);
@@ -200,82 +294,19 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more, bool *to_t
     }
 
     bool was_mid_line = d->mid_line;
-    u = frame_lines(c, d, offset, avail, from_srv, need_more);
+    ms_unit_t *u = frame_lines(c, d, offset, avail, from_srv, need_more);
     if (!u)
         return u;
-    if (s->tls_active == MS_TLS_NOT_STARTED) {
-        s->tls_active = MS_TLS_NONE;
-        ms_note(c, MS_EI_TLS_NOT_STARTED,
-                "The server accepted %s, but no TLS handshake followed: the session goes on "
-                "in cleartext", p->tls_command);
-    }
     bool first_server_unit = from_srv && !s->server_spoke;
     if (from_srv)
         s->server_spoke = 1;
-    note_nul_octets(c, offset, (int)u->len, from_srv);
+    check_line(c, u, offset, from_srv, was_mid_line);
     if (was_mid_line)
         return u;
-    note_line_end(c, (ms_eol_t)u->eol);
-    int limit = from_srv ? p->max_reply_line : p->max_request_line;
-    int line_total = c->line_len + (u->eol == MS_EOL_CRLF ? 2 : 1);
-    if (limit && line_total > limit && u->kind != MS_UNIT_FRAGMENT)
-        ms_note(c, MS_EI_LINE_TOO_LONG, "%s line of %d octets exceeds the %d-octet limit",
-                from_srv ? "Reply" : "Command", line_total, limit);
-
-    if (!from_srv) {
-        const char *user_before = s->user;
-        if (s->sasl_awaiting) {
-            u->kind = MS_UNIT_SASL;
-            s->sasl_awaiting = 0;
-            u->phase = s->phase;
-            sasl_client_message(c, offset, c->line_len);
-        } else {
-            if (s->quit_sent)
-                ms_note(c, MS_EI_AFTER_QUIT, "Command sent after QUIT");
-            s->any_request = 1;
-            p->analyze_request(c);
-            note_if_before_greeting(c);
-        }
-        note_user_frame(c, user_before);
-        /* The protocol may have recognised message content instead. */
-        if (u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_SASL)
-            pending_push(s, u, c->pinfo);
-        return u;
-    }
-
-    /* The rest of a reply shown in parts was matched with its first part. */
-    if (u->flags & MS_UF_CONTINUED)
-        return u;
-
-    if (reply_is_greeting_after_early_commands(c, first_server_unit)) {
-        u->flags |= MS_UF_NO_MATCH;
-        p->analyze_reply(c, NULL);
-        s->early = 0;
-        return u;
-    }
-    s->early = 0;
-
-    /* A reply: match it with the oldest outstanding request. */
-    ms_pending_t req;
-    bool overflowed = false;
-    ms_unit_t *request = NULL;
-    {
-        if (pending_pop(s, &req, &overflowed)) {
-            request = req.unit;
-            request->link = c->pinfo->num;
-            u->link = req.frame;
-            nstime_delta(&u->delta, &c->pinfo->abs_ts, &req.ts);
-            u->phase = request->phase;
-            u->cmd = request->cmd;
-        } else if (overflowed) {
-            ms_note(c, MS_EI_PIPELINE_OVERFLOW,
-                    "More than %d outstanding requests: this reply is not matched",
-                    MS_MAX_PENDING);
-        } else {
-            u->flags |= MS_UF_NO_MATCH;
-        }
-    }
-    p->analyze_reply(c, request);
+    if (!from_srv)
+        client_line(c, u, offset);
+    else if (!(u->flags & MS_UF_CONTINUED))   /* later parts: matched with the first */
+        server_reply(c, u, first_server_unit);
     return u;
 }
 
