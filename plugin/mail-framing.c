@@ -455,6 +455,95 @@ frame_listing(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool *need_
     return u;
 }
 
+/* The rest of a line already shown in part. */
+static ms_unit_t *
+rest_of_line(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
+{
+    int next;
+    ms_eol_t eol;
+    int len = ms_find_line(c->tvb, offset, avail, &next, &eol);
+    ms_unit_t *u = new_unit(c, MS_UNIT_FRAGMENT);
+    if (len < 0) {
+        u->len = (guint32)avail;
+    } else {
+        u->len = (guint32)(next - offset);
+        d->mid_line = 0;
+    }
+    return u;
+}
+
+/* No line end in reach: wait for more data (NULL, *need_more) or show the
+ * line in parts, this being the first. */
+static ms_unit_t *
+line_without_end(ms_ctx_t *c, ms_direction_t *d, int avail, bool from_srv, bool can_wait,
+                 bool truncated, bool *need_more)
+{
+    if (avail < MS_MAX_LINE_WAIT && can_wait && d->wait_segments < MS_MAX_WAIT_SEGMENTS) {
+        *need_more = true;
+        return NULL;
+    }
+    /* Shown in part: too long to wait for, or reassembly unavailable. */
+    int take = avail < MS_MAX_LINE_WAIT ? avail : MS_MAX_LINE_WAIT;
+    ms_unit_t *u = new_unit(c, from_srv ? MS_UNIT_REPLY : MS_UNIT_REQUEST);
+    u->len = (guint32)take;
+    u->eol = MS_EOL_NONE;
+    c->line_len = take;
+    d->mid_line = !truncated;
+    if (take >= MS_MAX_LINE_WAIT)
+        ms_note(c, MS_EI_LINE_UNTERMINATED,
+                "No line end within %d octets: the line is shown in parts",
+                MS_MAX_LINE_WAIT);
+    else if (can_wait)
+        ms_note(c, MS_EI_LINE_UNTERMINATED,
+                "No line end after %d TCP segments: the line is shown in parts",
+                MS_MAX_WAIT_SEGMENTS);
+    return u;
+}
+
+/* The lines of a multi-line reply, grouped into one PDU. */
+typedef struct {
+    int end;                   /* after the group's last line */
+    ms_eol_t eol;              /* the worst line end in the group */
+    bool partial;              /* the group is shown in parts */
+    bool seg_limited;          /* ... because it waited too many segments */
+} ms_line_group_t;
+
+/* Groups the continuation lines after the first one (g->end, g->eol),
+ * waiting for the last line as long as the group stays within its bound.
+ * Returns false when the rest must wait for more TCP data. */
+static bool
+group_reply_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, int group_limit,
+                  bool can_wait, ms_line_group_t *g)
+{
+    ms_proto_t *p = c->proto;
+    ms_eol_t worst = g->eol;
+    for (;;) {
+        int line_start = g->end, next;
+        ms_eol_t eol;
+        int ll = ms_find_line(c->tvb, line_start, MS_MAX_LINE_WAIT, &next, &eol);
+        if (ll < 0) {
+            if (can_wait && avail < group_limit) {
+                if (d->wait_segments < MS_MAX_WAIT_SEGMENTS)
+                    return false;
+                g->seg_limited = true;
+            }
+            g->partial = true;
+            break;
+        }
+        g->end = next;
+        if (eol != MS_EOL_CRLF)
+            worst = eol;
+        if (!p->reply_continues(c->tvb, line_start, ll))
+            break;
+        if (g->end - offset >= group_limit) {
+            g->partial = true;
+            break;
+        }
+    }
+    g->eol = worst;
+    return true;
+}
+
 /* One command line from the client, or one (possibly multi-line) reply from
  * the server.  Waits (TCP reassembly) for complete lines up to a bound. */
 ms_unit_t *
@@ -466,93 +555,35 @@ frame_lines(ms_ctx_t *c, ms_direction_t *d, int offset, int avail, bool from_srv
      * not late: show what there is and do not expect the rest. */
     bool truncated = tvb_captured_length(c->tvb) < tvb_reported_length(c->tvb);
     bool can_wait = c->pinfo->can_desegment && p->pref_desegment && !truncated;
-    int next;
-    ms_eol_t eol;
-
-    if (d->mid_line) {
-        /* The rest of a line already shown in part. */
-        int len = ms_find_line(c->tvb, offset, avail, &next, &eol);
-        ms_unit_t *u = new_unit(c, MS_UNIT_FRAGMENT);
-        if (len < 0) {
-            u->len = (guint32)avail;
-        } else {
-            u->len = (guint32)(next - offset);
-            d->mid_line = 0;
-        }
-        return u;
-    }
+    if (d->mid_line)
+        return rest_of_line(c, d, offset, avail);
 
     int group_limit = from_srv && p->reply_continues ? MS_MAX_GROUP_WAIT : MS_MAX_LINE_WAIT;
+    int next;
+    ms_eol_t eol;
     int first_len = ms_find_line(c->tvb, offset, MS_MAX_LINE_WAIT, &next, &eol);
-    if (first_len < 0) {
-        if (avail < MS_MAX_LINE_WAIT && can_wait && d->wait_segments < MS_MAX_WAIT_SEGMENTS) {
-            *need_more = true;
-            return NULL;
-        }
-        /* Shown in part: too long to wait for, or reassembly unavailable. */
-        int take = avail < MS_MAX_LINE_WAIT ? avail : MS_MAX_LINE_WAIT;
-        ms_unit_t *u = new_unit(c, from_srv ? MS_UNIT_REPLY : MS_UNIT_REQUEST);
-        u->len = (guint32)take;
-        u->eol = MS_EOL_NONE;
-        c->line_len = take;
-        d->mid_line = !truncated;
-        if (take >= MS_MAX_LINE_WAIT)
-            ms_note(c, MS_EI_LINE_UNTERMINATED,
-                    "No line end within %d octets: the line is shown in parts",
-                    MS_MAX_LINE_WAIT);
-        else if (can_wait)
-            ms_note(c, MS_EI_LINE_UNTERMINATED,
-                    "No line end after %d TCP segments: the line is shown in parts",
-                    MS_MAX_WAIT_SEGMENTS);
-        return u;
-    }
+    if (first_len < 0)
+        return line_without_end(c, d, avail, from_srv, can_wait, truncated, need_more);
 
-    int end = next;
-    bool partial = false;
-    bool seg_limited = false;
+    ms_line_group_t g = { next, eol, false, false };
     bool continued = from_srv && d->mid_reply;
-    if (from_srv && p->reply_continues && p->reply_continues(c->tvb, offset, first_len)) {
-        /* Group the lines of a multi-line reply into one PDU, waiting for
-         * the last line as long as the group stays within its bound. */
-        ms_eol_t worst = eol;
-        for (;;) {
-            int line_start = end;
-            int ll = ms_find_line(c->tvb, line_start, MS_MAX_LINE_WAIT, &next, &eol);
-            if (ll < 0) {
-                if (can_wait && avail < group_limit) {
-                    if (d->wait_segments < MS_MAX_WAIT_SEGMENTS) {
-                        *need_more = true;
-                        return NULL;
-                    }
-                    seg_limited = true;
-                }
-                partial = true;
-                break;
-            }
-            end = next;
-            if (eol != MS_EOL_CRLF)
-                worst = eol;
-            if (!p->reply_continues(c->tvb, line_start, ll))
-                break;
-            if (end - offset >= group_limit) {
-                partial = true;
-                break;
-            }
-        }
-        eol = worst;
+    if (from_srv && p->reply_continues && p->reply_continues(c->tvb, offset, first_len) &&
+        !group_reply_lines(c, d, offset, avail, group_limit, can_wait, &g)) {
+        *need_more = true;
+        return NULL;
     }
 
     ms_unit_t *u = new_unit(c, from_srv ? MS_UNIT_REPLY : MS_UNIT_REQUEST);
-    u->len = (guint32)(end - offset);
-    u->eol = (guint8)eol;
+    u->len = (guint32)(g.end - offset);
+    u->eol = (guint8)g.eol;
     c->line_len = first_len;
     if (continued)
         u->flags |= MS_UF_CONTINUED;
     if (from_srv)
-        d->mid_reply = partial;
-    if (partial) {
+        d->mid_reply = g.partial;
+    if (g.partial) {
         u->flags |= MS_UF_PARTIAL;
-        if (seg_limited)
+        if (g.seg_limited)
             ms_note(c, MS_EI_LINE_UNTERMINATED,
                     "Multi-line reply not complete after %d TCP segments: shown in parts",
                     MS_MAX_WAIT_SEGMENTS);
