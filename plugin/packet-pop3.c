@@ -304,6 +304,57 @@ text_has_code(tvbuff_t *tvb, int off, int len, const char *code)
            tvb_strncaseeql(tvb, off + 1, code, cl) == 0;
 }
 
+/* A reply no request is waiting for: the greeting, the middle of a
+ * multi-line response the capture starts in, or a stray response. */
+static void
+unmatched_reply(ms_ctx_t *c, int sl)
+{
+    ms_session_t *s = c->s;
+    if (!sl && !s->greeted && s->phase == PH_UNKNOWN) {
+        /* A capture that starts inside a multi-line response: text
+         * until the "." line. */
+        c->u->kind = MS_UNIT_CONTENT;
+        ms_expect_content(c, MS_FROM_SERVER, false);
+        return;
+    }
+    if (!s->greeted && (!s->any_request || s->early) && sl == 3) {
+        s->greeted = 1;
+        s->state = ST_AUTHORIZATION;
+        ms_set_greeting_phase(c);
+        return;
+    }
+    if ((s->any_request || s->greeted) && (c->u->flags & MS_UF_NO_MATCH))
+        ms_note(c, MS_EI_NO_REQUEST, "Response without an outstanding command");
+}
+
+/* "-ERR [AUTH]" when a refusal carries the RFC 3206 AUTH code. */
+static const char *
+refusal_name(ms_ctx_t *c, int text, int text_len)
+{
+    return text_has_code(c->tvb, text, text_len, "AUTH") ? "-ERR [AUTH]" : "-ERR";
+}
+
+/* The answer to LIST or UIDL: with an argument one line ("+OK 1 120"),
+ * whose size is remembered; without, always a listing (RFC 1939), whatever
+ * the status line says -- some servers put the count and size there
+ * ("+OK 5 21639"). */
+static void
+listing_reply(ms_ctx_t *c, const ms_unit_t *request, int text, int text_len)
+{
+    pop3_state_t *st = (pop3_state_t *)c->s->proto_data;
+    if (!(request->aux & LIST_ONE_MESSAGE)) {
+        ms_expect_listing(c, MS_FROM_SERVER, request->cmd == CMD_LIST ? LST_LIST : LST_UIDL);
+        return;
+    }
+    guint32 n, size;
+    int used, used2;
+    if (request->cmd == CMD_LIST && text_len > 0 && number_at(c->tvb, text, text_len, &n, &used)) {
+        int so = skip_spaces(c->tvb, text + used, text + text_len);
+        if (so < text + text_len && number_at(c->tvb, so, text + text_len - so, &size, &used2))
+            remember_size(st, n, size);
+    }
+}
+
 static void
 pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
 {
@@ -315,32 +366,16 @@ pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
     int text_len = c->offset + c->line_len - text;
 
     if (!request) {
-        if (!sl && !s->greeted && s->phase == PH_UNKNOWN) {
-            /* A capture that starts inside a multi-line response: text
-             * until the "." line. */
-            c->u->kind = MS_UNIT_CONTENT;
-            ms_expect_content(c, MS_FROM_SERVER, false);
-            return;
-        }
-        if (!s->greeted && (!s->any_request || s->early) && ok) {
-            s->greeted = 1;
-            s->state = ST_AUTHORIZATION;
-            ms_set_greeting_phase(c);
-            return;
-        }
-        if ((s->any_request || s->greeted) && (c->u->flags & MS_UF_NO_MATCH))
-            ms_note(c, MS_EI_NO_REQUEST, "Response without an outstanding command");
+        unmatched_reply(c, sl);
         return;
     }
-
     /* SASL exchange (AUTH and the client's continuation lines). */
     if (request->kind == MS_UNIT_SASL || (request->cmd == CMD_AUTH && MS_SASL(request, mech))) {
         if (sl == 1) {
             ms_sasl_challenge(c, text, text_len);
             return;
         }
-        ms_auth_result(c, ok, text_has_code(c->tvb, text, text_len, "AUTH") ?
-                       "-ERR [AUTH]" : "-ERR");
+        ms_auth_result(c, ok, refusal_name(c, text, text_len));
         if (ok)
             s->state = ST_TRANSACTION;
         return;
@@ -355,8 +390,7 @@ pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
             s->authenticated = 1;
             s->state = ST_TRANSACTION;
         } else {
-            ms_auth_result(c, false, text_has_code(c->tvb, text, text_len, "AUTH") ?
-                           "-ERR [AUTH]" : "-ERR");
+            ms_auth_result(c, false, refusal_name(c, text, text_len));
         }
         break;
     case CMD_AUTH:  /* without mechanism: lists mechanisms on some servers */
@@ -371,25 +405,10 @@ pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
             ms_expect_listing(c, MS_FROM_SERVER, LST_CAPA);
         break;
     case CMD_LIST:
-    case CMD_UIDL: {
-        /* With an argument the answer is one line ("+OK 1 120"); without,
-         * always a listing (RFC 1939), whatever the status line says --
-         * some servers put the count and size there ("+OK 5 21639"). */
-        if (!ok)
-            break;
-        if (!(request->aux & LIST_ONE_MESSAGE)) {
-            ms_expect_listing(c, MS_FROM_SERVER, request->cmd == CMD_LIST ? LST_LIST : LST_UIDL);
-            break;
-        }
-        guint32 n, size;
-        int used, used2;
-        if (request->cmd == CMD_LIST && text_len > 0 && number_at(c->tvb, text, text_len, &n, &used)) {
-            int so = skip_spaces(c->tvb, text + used, text + text_len);
-            if (so < text + text_len && number_at(c->tvb, so, text + text_len - so, &size, &used2))
-                remember_size(st, n, size);
-        }
+    case CMD_UIDL:
+        if (ok)
+            listing_reply(c, request, text, text_len);
         break;
-    }
     case CMD_RETR:
         if (ok) {
             st->retr_msg = request->aux;
