@@ -169,6 +169,100 @@ sasl_kv(const guint8 *p, const guint8 *end, const char *key)
     return NULL;
 }
 
+/* One parser per mechanism: a client message's decoded octets [d, end)
+ * into the unit's SASL record, the session's user name and the
+ * cleartext-credential notes. */
+typedef void (*sasl_parser_t)(ms_ctx_t *c, ms_sasl_info_t *si, const guint8 *d,
+                              const guint8 *end);
+
+/* authzid NUL authcid NUL passwd (RFC 4616) */
+static void
+sasl_parse_plain(ms_ctx_t *c, ms_sasl_info_t *si, const guint8 *d, const guint8 *end)
+{
+    gsize l1, l2, l3;
+    const guint8 *p = sasl_field(d, end, 0, &l1);
+    const guint8 *authzid = d;
+    const guint8 *authcid = p;
+    p = sasl_field(p, end, 0, &l2);
+    sasl_field(p, end, 0, &l3);
+    if (l1)
+        si->authzid = cred_string(authzid, l1);
+    si->user = cred_string(authcid, l2);
+    si->secret = cred_string(p, l3);
+    c->s->user = si->user;
+    ms_credentials_exposed(c, "AUTH PLAIN", si->user, false);
+}
+
+/* The user name, then the password, each a message of its own. */
+static void
+sasl_parse_login(ms_ctx_t *c, ms_sasl_info_t *si, const guint8 *d, const guint8 *end)
+{
+    ms_session_t *s = c->s;
+    if (c->u->aux == 0) {
+        si->user = cred_string(d, (gsize)(end - d));
+        s->user = si->user;
+    } else {
+        si->user = s->user;
+        si->secret = cred_string(d, (gsize)(end - d));
+        ms_credentials_exposed(c, "AUTH LOGIN", s->user, false);
+    }
+}
+
+/* user SP hex-digest (RFC 2195) */
+static void
+sasl_parse_cram_md5(ms_ctx_t *c, ms_sasl_info_t *si, const guint8 *d, const guint8 *end)
+{
+    gsize ul;
+    const guint8 *digest = sasl_field(d, end, ' ', &ul);
+    si->user = cred_string(d, ul);
+    si->decoded = cred_string(digest, (gsize)(end - digest));
+    c->s->user = si->user;
+    ms_credentials_exposed(c, "AUTH CRAM-MD5", si->user, true);
+}
+
+static void
+sasl_parse_xoauth2(ms_ctx_t *c, ms_sasl_info_t *si, const guint8 *d, const guint8 *end)
+{
+    si->user = sasl_kv(d, end, "user=");
+    si->secret = sasl_kv(d, end, "auth=");
+    c->s->user = si->user;
+    ms_credentials_exposed(c, "AUTH XOAUTH2", si->user, false);
+}
+
+/* gs2-header "n,a=user," then \x01-separated key=value pairs (RFC 7628) */
+static void
+sasl_parse_oauthbearer(ms_ctx_t *c, ms_sasl_info_t *si, const guint8 *d, const guint8 *end)
+{
+    gsize hl;
+    const guint8 *kv = sasl_field(d, end, 0x01, &hl);
+    const guint8 *a = hl > 2 ? memchr(d, ',', hl) : NULL;
+    if (a && a + 3 <= d + hl && a[1] == 'a' && a[2] == '=') {
+        gsize al;
+        sasl_field(a + 3, d + hl, ',', &al);
+        si->user = cred_string(a + 3, al);
+    }
+    si->secret = sasl_kv(kv, end, "auth=");
+    c->s->user = si->user;
+    ms_credentials_exposed(c, "AUTH OAUTHBEARER", si->user, false);
+}
+
+/* Mechanisms mailscope does not decode: the octets as they are. */
+static void
+sasl_parse_other(ms_ctx_t *c, ms_sasl_info_t *si, const guint8 *d, const guint8 *end)
+{
+    si->decoded = cred_string(d, (gsize)(end - d));
+}
+
+static const sasl_parser_t sasl_parsers[] = {
+    [MS_SASL_NONE] = sasl_parse_other,
+    [MS_SASL_PLAIN] = sasl_parse_plain,
+    [MS_SASL_LOGIN] = sasl_parse_login,
+    [MS_SASL_CRAM_MD5] = sasl_parse_cram_md5,
+    [MS_SASL_XOAUTH2] = sasl_parse_xoauth2,
+    [MS_SASL_OAUTHBEARER] = sasl_parse_oauthbearer,
+    [MS_SASL_OTHER] = sasl_parse_other,
+};
+
 /* Interprets one client SASL message (initial response or continuation). */
 void
 sasl_client_message(ms_ctx_t *c, int offset, int len)
@@ -190,69 +284,9 @@ sasl_client_message(ms_ctx_t *c, int offset, int len)
     s->sasl_step++;
     if (!d)
         return;
-    const guint8 *end = d + dlen;
-    switch ((ms_sasl_mech_t)s->sasl_mech) {
-    case MS_SASL_PLAIN: {
-        /* authzid NUL authcid NUL passwd (RFC 4616) */
-        gsize l1, l2, l3;
-        const guint8 *p = sasl_field(d, end, 0, &l1);
-        const guint8 *authzid = d;
-        const guint8 *authcid = p;
-        p = sasl_field(p, end, 0, &l2);
-        sasl_field(p, end, 0, &l3);
-        if (l1)
-            si->authzid = cred_string(authzid, l1);
-        si->user = cred_string(authcid, l2);
-        si->secret = cred_string(p, l3);
-        s->user = si->user;
-        ms_credentials_exposed(c, "AUTH PLAIN", si->user, false);
-        break;
-    }
-    case MS_SASL_LOGIN:
-        if (u->aux == 0) {
-            si->user = cred_string(d, dlen);
-            s->user = si->user;
-        } else {
-            si->user = s->user;
-            si->secret = cred_string(d, dlen);
-            ms_credentials_exposed(c, "AUTH LOGIN", s->user, false);
-        }
-        break;
-    case MS_SASL_CRAM_MD5: {
-        /* user SP hex-digest (RFC 2195) */
-        gsize ul;
-        const guint8 *digest = sasl_field(d, end, ' ', &ul);
-        si->user = cred_string(d, ul);
-        si->decoded = cred_string(digest, (gsize)(end - digest));
-        s->user = si->user;
-        ms_credentials_exposed(c, "AUTH CRAM-MD5", si->user, true);
-        break;
-    }
-    case MS_SASL_XOAUTH2:
-        si->user = sasl_kv(d, end, "user=");
-        si->secret = sasl_kv(d, end, "auth=");
-        s->user = si->user;
-        ms_credentials_exposed(c, "AUTH XOAUTH2", si->user, false);
-        break;
-    case MS_SASL_OAUTHBEARER: {
-        /* gs2-header "n,a=user," then \x01-separated key=value pairs (RFC 7628) */
-        gsize hl;
-        const guint8 *kv = sasl_field(d, end, 0x01, &hl);
-        const guint8 *a = hl > 2 ? memchr(d, ',', hl) : NULL;
-        if (a && a + 3 <= d + hl && a[1] == 'a' && a[2] == '=') {
-            gsize al;
-            sasl_field(a + 3, d + hl, ',', &al);
-            si->user = cred_string(a + 3, al);
-        }
-        si->secret = sasl_kv(kv, end, "auth=");
-        s->user = si->user;
-        ms_credentials_exposed(c, "AUTH OAUTHBEARER", si->user, false);
-        break;
-    }
-    default:
-        si->decoded = cred_string(d, dlen);
-        break;
-    }
+    sasl_parser_t parse = s->sasl_mech < G_N_ELEMENTS(sasl_parsers) ? sasl_parsers[s->sasl_mech]
+                                                                     : sasl_parse_other;
+    parse(c, si, d, d + dlen);
 }
 
 void
