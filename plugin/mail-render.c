@@ -79,6 +79,43 @@ ms_auth_summary(ms_ctx_t *c, int arg_off, int arg_len)
 
 static guint32 listing_lines(const ms_ctx_t *c);
 
+/* A listing's lines as items (the terminating "." line is none), and
+ * their count for the Info column. */
+static const char *
+listing_summary(ms_ctx_t *c)
+{
+    const ms_unit_t *u = c->u;
+    int pos = c->offset, end = c->offset + (int)u->len, lines = 0;
+    if (!c->unit_tree) {
+        if (!c->want_text)
+            return "";
+        lines = (int)listing_lines(c);
+        pos = end;   /* no items to add */
+    }
+    while (pos < end) {
+        int next;
+        ms_eol_t eol;
+        int len = ms_find_line(c->tvb, pos, end - pos, &next, &eol);
+        if (len < 0) { len = end - pos; next = end; }
+        bool terminator = len == 1 && tvb_get_uint8(c->tvb, pos) == '.' &&
+                          next == end && (u->flags & MS_UF_ENDS_BODY);
+        if (!terminator) {
+            proto_item *li = ms_add_string(c, c->unit_tree, c->proto->hf.listing_line,
+                                           pos, len);
+            if (c->proto->render_listing_line)
+                c->proto->render_listing_line(c, proto_item_add_subtree(li, c->proto->ett_content),
+                                              pos, len);
+            lines++;
+        }
+        pos = next;
+    }
+    if (!c->want_text)
+        return "";
+    return wmem_strdup_printf(c->pinfo->pool, "Listing: %d line%s%s", lines,
+                              lines == 1 ? "" : "s",
+                              u->flags & MS_UF_ENDS_BODY ? ", end" : "");
+}
+
 static const char *
 unit_summary(ms_ctx_t *c)
 {
@@ -119,37 +156,8 @@ unit_summary(ms_ctx_t *c)
                                       "Chunk data (%u octets), last chunk (message: %u octets%s)",
                                       u->len, u->msg_len, u->msg_id ? ", reassembled" : "");
         return wmem_strdup_printf(c->pinfo->pool, "Chunk data (%u octets)", u->len);
-    case MS_UNIT_LISTING: {
-        int pos = c->offset, end = c->offset + (int)u->len, lines = 0;
-        if (!c->unit_tree) {
-            if (!c->want_text)
-                return "";
-            lines = (int)listing_lines(c);
-            pos = end;   /* no items to add */
-        }
-        while (pos < end) {
-            int next;
-            ms_eol_t eol;
-            int len = ms_find_line(c->tvb, pos, end - pos, &next, &eol);
-            if (len < 0) { len = end - pos; next = end; }
-            bool terminator = len == 1 && tvb_get_uint8(c->tvb, pos) == '.' &&
-                              next == end && (u->flags & MS_UF_ENDS_BODY);
-            if (!terminator) {
-                proto_item *li = ms_add_string(c, c->unit_tree, c->proto->hf.listing_line,
-                                               pos, len);
-                if (c->proto->render_listing_line)
-                    c->proto->render_listing_line(c, proto_item_add_subtree(li, c->proto->ett_content),
-                                                  pos, len);
-                lines++;
-            }
-            pos = next;
-        }
-        if (!c->want_text)
-            return "";
-        return wmem_strdup_printf(c->pinfo->pool, "Listing: %d line%s%s", lines,
-                                  lines == 1 ? "" : "s",
-                                  u->flags & MS_UF_ENDS_BODY ? ", end" : "");
-    }
+    case MS_UNIT_LISTING:
+        return listing_summary(c);
     case MS_UNIT_FRAGMENT:
         if (!c->want_text)
             return "";
