@@ -232,7 +232,7 @@ client_line(ms_ctx_t *c, ms_unit_t *u, int offset)
     note_user_frame(c, user_before);
     /* The protocol may have recognised message content instead. */
     if (u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_SASL)
-        pending_push(s, u, c->pinfo);
+        pending_push(&s->pending, u, c->pinfo);
 }
 
 /* A reply: matched with the oldest outstanding request, then analysed by
@@ -251,7 +251,7 @@ server_reply(ms_ctx_t *c, ms_unit_t *u, bool first_server_unit)
     ms_pending_t req;
     bool overflowed = false;
     ms_unit_t *request = NULL;
-    if (pending_pop(s, &req, &overflowed)) {
+    if (pending_pop(&s->pending, &req, &overflowed)) {
         request = req.unit;
         request->link = c->pinfo->num;
         u->link = req.frame;

@@ -37,11 +37,6 @@
  * Shared keys, limits, types
  * ====================================================================== */
 
-typedef struct {
-    ms_unit_t *unit;
-    guint32 frame;
-    nstime_t ts;
-} ms_pending_t;
 
 /* Where a direction's content scanner stands (ms_direction_t.scan), looking
  * for the "<CRLF>.<CRLF>" that ends message content. */
@@ -65,8 +60,8 @@ enum {
 /* ---- mail-session.c ---------------------------------------------------- */
 
 extern dissector_handle_t tls_handle;
-void pending_push(ms_session_t *s, ms_unit_t *u, packet_info *pinfo);
-bool pending_pop(ms_session_t *s, ms_pending_t *out, bool *overflowed);
+void pending_push(ms_pending_queue_t *q, ms_unit_t *u, packet_info *pinfo);
+bool pending_pop(ms_pending_queue_t *q, ms_pending_t *out, bool *overflowed);
 void message_tail_moves(ms_direction_t *d, ms_unit_t *u);
 void drop_message(ms_ctx_t *c, ms_direction_t *d);
 bool tls_expected_next(ms_ctx_t *c, int offset, int avail);

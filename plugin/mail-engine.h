@@ -244,6 +244,21 @@ typedef struct {
     guint32 missing;           /* octets lost before this data: noted on the next unit */
 } ms_direction_t;
 
+/* A request waiting for its reply. */
+typedef struct {
+    struct ms_unit *unit;
+    guint32 frame;
+    nstime_t ts;
+} ms_pending_t;
+
+/* The requests of a session waiting for a reply, oldest first: a ring that
+ * grows up to MS_MAX_PENDING entries; requests beyond are only counted. */
+typedef struct {
+    ms_pending_t *ring;
+    guint16 len, cap, head;
+    guint32 overflow;          /* requests beyond MS_MAX_PENDING, unmatched */
+} ms_pending_queue_t;
+
 /* Session (conversation) state: mutated on the first pass only. */
 struct ms_session {
     const ms_proto_t *proto;
@@ -267,12 +282,8 @@ struct ms_session {
     guint8   sasl_awaiting;    /* a challenge waits for the client's answer */
     guint8   sasl_cancelled;   /* the client answered "*" */
     guint8   any_request;      /* a client request has been seen */
-    guint16  pending_len;      /* requests waiting for a reply */
-    guint16  pending_cap;
-    guint16  pending_head;
-    guint32  pending_overflow; /* requests beyond MS_MAX_PENDING, unmatched */
     guint32  tls_answer_frame; /* frame of the accepted STARTTLS/STLS answer */
-    ms_unit_t **pending;       /* ring of request units */
+    ms_pending_queue_t pending;   /* requests waiting for a reply */
     const char *user;          /* last user name seen (USER, SASL) */
     guint32  user_frame;       /* frame that carried it */
     const char *sasl_mech_name;

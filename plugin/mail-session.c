@@ -85,48 +85,45 @@ ms_set_greeting_phase(ms_ctx_t *c)
  * ====================================================================== */
 
 void
-pending_push(ms_session_t *s, ms_unit_t *u, packet_info *pinfo)
+pending_push(ms_pending_queue_t *q, ms_unit_t *u, packet_info *pinfo)
 {
-    if (s->pending_overflow || s->pending_len >= MS_MAX_PENDING) {
-        s->pending_overflow++;
+    if (q->overflow || q->len >= MS_MAX_PENDING) {
+        q->overflow++;
         return;
     }
-    if (s->pending_len == s->pending_cap) {
+    if (q->len == q->cap) {
         /* Grow the ring, unrolling it so the head is at 0 again. */
-        guint16 cap = s->pending_cap ? (guint16)(s->pending_cap * 2) : 8;
+        guint16 cap = q->cap ? (guint16)(q->cap * 2) : 8;
         ms_pending_t *ring = wmem_alloc_array(wmem_file_scope(), ms_pending_t, cap);
-        ms_pending_t *old = (ms_pending_t *)s->pending;
-        for (guint16 i = 0; i < s->pending_len; i++)
-            ring[i] = old[(s->pending_head + i) % s->pending_cap];
-        if (old)
-            wmem_free(wmem_file_scope(), old);
-        s->pending = (ms_unit_t **)ring;
-        s->pending_cap = cap;
-        s->pending_head = 0;
+        for (guint16 i = 0; i < q->len; i++)
+            ring[i] = q->ring[(q->head + i) % q->cap];
+        if (q->ring)
+            wmem_free(wmem_file_scope(), q->ring);
+        q->ring = ring;
+        q->cap = cap;
+        q->head = 0;
     }
-    ms_pending_t *ring = (ms_pending_t *)s->pending;
-    ms_pending_t *slot = &ring[(s->pending_head + s->pending_len) % s->pending_cap];
+    ms_pending_t *slot = &q->ring[(q->head + q->len) % q->cap];
     slot->unit = u;
     slot->frame = pinfo->num;
     slot->ts = pinfo->abs_ts;
-    s->pending_len++;
+    q->len++;
 }
 
 /* Takes the oldest outstanding request.  Returns false when none is known;
  * *overflowed tells that one existed but was past the matching depth. */
 bool
-pending_pop(ms_session_t *s, ms_pending_t *out, bool *overflowed)
+pending_pop(ms_pending_queue_t *q, ms_pending_t *out, bool *overflowed)
 {
     *overflowed = false;
-    if (s->pending_len) {
-        ms_pending_t *ring = (ms_pending_t *)s->pending;
-        *out = ring[s->pending_head];
-        s->pending_head = (guint16)((s->pending_head + 1) % s->pending_cap);
-        s->pending_len--;
+    if (q->len) {
+        *out = q->ring[q->head];
+        q->head = (guint16)((q->head + 1) % q->cap);
+        q->len--;
         return true;
     }
-    if (s->pending_overflow) {
-        s->pending_overflow--;
+    if (q->overflow) {
+        q->overflow--;
         *overflowed = true;
     }
     return false;
@@ -136,7 +133,7 @@ void
 ms_request_expects_reply(ms_ctx_t *c)
 {
     if (c->first_pass)
-        pending_push(c->s, c->u, c->pinfo);
+        pending_push(&c->s->pending, c->u, c->pinfo);
 }
 
 /* ======================================================================
