@@ -499,6 +499,8 @@ const char *ms_auth_summary(ms_ctx_t *c, int arg_off, int arg_len);
 /* First-pass helpers for the protocol analyzers. */
 void ms_note(ms_ctx_t *c, int ei, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 void ms_set_phase(ms_ctx_t *c, guint8 phase);
+void ms_set_state(ms_ctx_t *c, guint8 state);
+void ms_set_unit_kind(ms_ctx_t *c, ms_unit_kind_t kind);
 void ms_set_greeting_phase(ms_ctx_t *c);
 bool ms_connection_start_captured(ms_ctx_t *c);
 void ms_request_expects_reply(ms_ctx_t *c);

@@ -54,6 +54,21 @@ session_opens_here(const ms_ctx_t *c, guint8 phase)
            !c->s->any_request;
 }
 
+/* The protocol's state (RFC 1939's for POP3), from now on. */
+void
+ms_set_state(ms_ctx_t *c, guint8 state)
+{
+    c->s->state = state;
+}
+
+/* The protocol recognised the unit as something else than the line it was
+ * framed as (e.g. message content in a capture that starts inside it). */
+void
+ms_set_unit_kind(ms_ctx_t *c, ms_unit_kind_t kind)
+{
+    c->u->kind = (guint8)kind;
+}
+
 void
 ms_set_phase(ms_ctx_t *c, guint8 phase)
 {

@@ -277,7 +277,7 @@ esmtp_analyze_request(ms_ctx_t *c)
             /* A capture that starts inside DATA: text, not commands, until
              * the "." line.  (Not when the capture saw the connection open:
              * then this is what the client said first.) */
-            c->u->kind = MS_UNIT_CONTENT;
+            ms_set_unit_kind(c, MS_UNIT_CONTENT);
             ms_set_phase(c, PH_DATA);
             ms_expect_content(c, MS_FROM_CLIENT, false);
         }

@@ -313,13 +313,13 @@ unmatched_reply(ms_ctx_t *c, int sl)
     if (!sl && !s->greeted && s->phase == PH_UNKNOWN) {
         /* A capture that starts inside a multi-line response: text
          * until the "." line. */
-        c->u->kind = MS_UNIT_CONTENT;
+        ms_set_unit_kind(c, MS_UNIT_CONTENT);
         ms_expect_content(c, MS_FROM_SERVER, false);
         return;
     }
     if (!s->greeted && (!s->any_request || s->early) && sl == 3) {
         s->greeted = 1;
-        s->state = ST_AUTHORIZATION;
+        ms_set_state(c, ST_AUTHORIZATION);
         ms_set_greeting_phase(c);
         return;
     }
@@ -377,7 +377,7 @@ pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
         }
         ms_auth_result(c, ok, refusal_name(c, text, text_len));
         if (ok)
-            s->state = ST_TRANSACTION;
+            ms_set_state(c, ST_TRANSACTION);
         return;
     }
     if (!ok)
@@ -388,7 +388,7 @@ pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
     case CMD_APOP:
         if (ok) {
             s->authenticated = 1;
-            s->state = ST_TRANSACTION;
+            ms_set_state(c, ST_TRANSACTION);
         } else {
             ms_auth_result(c, false, refusal_name(c, text, text_len));
         }
@@ -422,7 +422,7 @@ pop3_analyze_reply(ms_ctx_t *c, ms_unit_t *request)
         break;
     case CMD_QUIT:
         if (ok && s->state == ST_TRANSACTION)
-            s->state = ST_UPDATE;
+            ms_set_state(c, ST_UPDATE);
         break;
     default:
         break;
