@@ -492,6 +492,7 @@ char *ms_line_string(ms_ctx_t *c, int offset, int len);
 
 /* Commands (both passes). */
 const ms_command_t *ms_lookup_command(const ms_proto_t *p, tvbuff_t *tvb, int offset, int len);
+const ms_command_t *ms_command_by_id(const ms_proto_t *p, guint16 id);
 int  ms_command_argument(tvbuff_t *tvb, int offset, int len, int *arg_off);
 const ms_command_t *ms_render_command(ms_ctx_t *c, int *arg_off, int *arg_len);
 const char *ms_auth_summary(ms_ctx_t *c, int arg_off, int arg_len);

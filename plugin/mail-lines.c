@@ -140,9 +140,10 @@ ms_lookup_command(const ms_proto_t *p, tvbuff_t *tvb, int offset, int len)
     int wl = ms_token_len(tvb, offset, len);
     if (wl <= 0)
         return NULL;
-    /* Runs for every request, up to three times (framing, tree, tap):
-     * raw octets, the first letter first, no tvb call per command.  The
-     * words are upper case. */
+    /* Runs once per request (its analysis on the first pass, which stores
+     * the id in the unit; later, ms_command_by_id()): raw octets, the
+     * first letter first, no tvb call per command.  The words are upper
+     * case. */
     const guint8 *w = tvb_get_ptr(tvb, offset, wl);
     guint8 first = (guint8)g_ascii_toupper(w[0]);
     for (size_t i = 0; i < p->n_commands; i++) {
@@ -151,6 +152,17 @@ ms_lookup_command(const ms_proto_t *p, tvbuff_t *tvb, int offset, int len)
             g_ascii_strncasecmp((const char *)w, word, (gsize)wl) == 0)
             return &p->commands[i];
     }
+    return NULL;
+}
+
+/* The command a unit's id names (ms_unit_t.cmd, stored by the protocol's
+ * analysis); NULL for 0 (unknown) and ids of no table entry. */
+const ms_command_t *
+ms_command_by_id(const ms_proto_t *p, guint16 id)
+{
+    for (size_t i = 0; id && i < p->n_commands; i++)
+        if (p->commands[i].id == id)
+            return &p->commands[i];
     return NULL;
 }
 

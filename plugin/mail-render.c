@@ -27,7 +27,7 @@ ms_render_command(ms_ctx_t *c, int *arg_off, int *arg_len)
     proto_tree *t = c->unit_tree;
     int off = c->offset, len = c->line_len;
     int wl = ms_token_len(tvb, off, len);
-    const ms_command_t *cmd = ms_lookup_command(p, tvb, off, len);
+    const ms_command_t *cmd = ms_command_by_id(p, c->u->cmd);
     *arg_len = ms_command_argument(tvb, off, len, arg_off);
 
     /* Known commands in their canonical upper case, so that filters such
@@ -221,10 +221,8 @@ command_word(const ms_proto_t *p, guint16 id)
 {
     if (id && id == p->cmd_end_of_data)
         return ".";
-    for (size_t i = 0; id && i < p->n_commands; i++)
-        if (p->commands[i].id == id)
-            return p->commands[i].word;
-    return NULL;
+    const ms_command_t *cmd = ms_command_by_id(p, id);
+    return cmd ? cmd->word : NULL;
 }
 
 /* Text lines in a listing unit (the terminating "." line not counted). */
@@ -273,7 +271,7 @@ tap_unit(ms_ctx_t *c, const char *summary)
         t->stream = tcpd ? tcpd->stream : 0;
     }
     if (u->kind == MS_UNIT_REQUEST) {
-        const ms_command_t *cmd = ms_lookup_command(p, c->tvb, c->offset, c->line_len);
+        const ms_command_t *cmd = ms_command_by_id(p, u->cmd);
         t->cmd_word = cmd ? cmd->word : NULL;
         t->token = cmd ? cmd->word : "(unknown command)";
     } else if (u->kind == MS_UNIT_REPLY) {
