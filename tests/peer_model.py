@@ -24,7 +24,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 SEVERITY_WARN = 0x00600000          # PI_WARN
-# mailscope's PDU labels (mail-engine.c unit_label()): "Request: EHLO ...", or
+# mailscope's PDU labels (mail-render.c unit_label()): "Request: EHLO ...", or
 # the summary alone when it starts with the kind ("Chunk data (10 octets)").
 UNIT_KIND = re.compile(r"(Request|SASL response|Reply|Message content|Listing|Chunk data|"
                        r"Line fragment|Injected plaintext)(?=: | \(|$)")
