@@ -433,7 +433,6 @@ first_pass_unit(ms_ctx_t *c, ms_frame_units_t *units, int offset, bool from_srv,
         return NULL;
     }
     d->wait_segments = 0;
-    u->from_server = from_srv;
     note_missing(c, d, from_srv);
     if (u->prev_phase == 0xff && u->phase != c->s->phase && u->kind != MS_UNIT_REPLY)
         u->phase = c->s->phase;
