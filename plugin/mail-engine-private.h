@@ -37,7 +37,6 @@
  * Shared keys, limits, types
  * ====================================================================== */
 
-
 /* Where a direction's content scanner stands (ms_direction_t.scan), looking
  * for the "<CRLF>.<CRLF>" that ends message content. */
 enum {
