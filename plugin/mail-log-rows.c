@@ -23,11 +23,11 @@ word_is(const char *word, const char *want)
 static void
 row_free(log_row_t *r, guint ncells)
 {
-    char **strings[] = { &r->client, &r->server, &r->helo, &r->auth_mech, &r->auth_user,
-                         &r->mail_from, &r->subject, &r->from, &r->message_id, &r->user,
-                         &r->reply_code, &r->reply_status, &r->reply_text };
-    for (size_t i = 0; i < G_N_ELEMENTS(strings); i++)
-        g_free(*strings[i]);
+    char **owned[] = { &r->client, &r->server, &r->helo, &r->auth_mech, &r->auth_user,
+                       &r->mail_from, &r->subject, &r->from, &r->message_id, &r->user,
+                       &r->reply_code, &r->reply_status, &r->reply_text };
+    for (size_t i = 0; i < G_N_ELEMENTS(owned); i++)
+        g_free(*owned[i]);
     for (guint i = 0; i < LOG_MAX_RCPT_SHOWN; i++) {
         g_free(r->rcpt[i]);
         g_free(r->rcpt_refusal[i]);

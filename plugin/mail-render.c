@@ -381,7 +381,7 @@ stats_tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U
  * same registered field -- without formatting a text nobody reads. */
 
 static bool
-expert_text_read(proto_item *item)
+expert_text_read(const proto_item *item)
 {
     if (item)
         return true;

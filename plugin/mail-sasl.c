@@ -248,7 +248,7 @@ sasl_parse_oauthbearer(ms_ctx_t *c, ms_sasl_info_t *si, const guint8 *d, const g
 
 /* Mechanisms mailscope does not decode: the octets as they are. */
 static void
-sasl_parse_other(ms_ctx_t *c, ms_sasl_info_t *si, const guint8 *d, const guint8 *end)
+sasl_parse_other(ms_ctx_t *c _U_, ms_sasl_info_t *si, const guint8 *d, const guint8 *end)
 {
     si->decoded = cred_string(d, (gsize)(end - d));
 }
