@@ -23,7 +23,6 @@
 #include "mail-engine-private.h"
 
 /* Bytes of the proto-data keys we use. */
-#define MS_KEY_UNITS   0   /* file scope: the frame's unit list */
 #define MS_KEY_CURSOR  1   /* packet scope: next unit to replay */
 
 /* TCP FIN flag (from the tcpinfo TCP hands its subdissectors). */
@@ -318,16 +317,71 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more, bool *to_t
  * Dissection entry points
  * ====================================================================== */
 
+/* The frames' unit lists, by frame number, for each protocol: a table of
+ * pages of MS_UNITS_PAGE frames, made as frames with units come (file
+ * scope; forgotten for every capture file).  Every mail segment stores and
+ * later finds its list here: p_add_proto_data() (a sorted list per frame,
+ * an allocation per entry) cost a quarter of a short PDU's analysis.  A
+ * page is only made where a mail frame is, and mail frames come in
+ * sessions, so pages fill.  A page's entries are cleared one by one as
+ * they are taken (the bitmap says which), not all when it is made. */
+#define MS_UNITS_PAGE_BITS 8
+#define MS_UNITS_PAGE (1u << MS_UNITS_PAGE_BITS)
+
+typedef struct {
+    guint32 taken[MS_UNITS_PAGE / 32];
+    ms_frame_units_t f[MS_UNITS_PAGE];
+} ms_units_page_t;
+
+typedef struct {
+    ms_units_page_t **pages;   /* [frame number >> MS_UNITS_PAGE_BITS] */
+    guint32 n_pages;
+} ms_units_index_t;
+
+static ms_units_index_t units_index[G_N_ELEMENTS(ms_protos)];
+
+void
+frame_units_forget(void)
+{
+    memset(units_index, 0, sizeof units_index);
+}
+
+static ms_units_page_t *
+units_page(const ms_proto_t *p, guint32 num, bool create)
+{
+    ms_units_index_t *ix = &units_index[p == ms_protos[0] ? 0 : 1];
+    guint32 page = num >> MS_UNITS_PAGE_BITS;
+    if (page >= ix->n_pages) {
+        if (!create)
+            return NULL;
+        guint32 n = MAX(page + 1, ix->n_pages * 2);
+        ix->pages = wmem_realloc(wmem_file_scope(), ix->pages, n * sizeof(*ix->pages));
+        memset(ix->pages + ix->n_pages, 0, (n - ix->n_pages) * sizeof(*ix->pages));
+        ix->n_pages = n;
+    }
+    if (!ix->pages[page] && create) {
+        ix->pages[page] = wmem_new(wmem_file_scope(), ms_units_page_t);
+        memset(ix->pages[page]->taken, 0, sizeof ix->pages[page]->taken);
+    }
+    return ix->pages[page];
+}
+
 static ms_frame_units_t *
 frame_units(const ms_proto_t *p, packet_info *pinfo, bool create)
 {
-    ms_frame_units_t *f = (ms_frame_units_t *)p_get_proto_data(wmem_file_scope(), pinfo,
-                                                               p->proto_id, MS_KEY_UNITS);
-    if (!f && create) {
-        f = wmem_new0(wmem_file_scope(), ms_frame_units_t);
-        p_add_proto_data(wmem_file_scope(), pinfo, p->proto_id, MS_KEY_UNITS, f);
+    ms_units_page_t *pg = units_page(p, pinfo->num, create);
+    if (!pg)
+        return NULL;
+    guint32 i = pinfo->num & (MS_UNITS_PAGE - 1);
+    guint32 bit = 1u << (i % 32);
+    if (!(pg->taken[i / 32] & bit)) {
+        if (!create)
+            return NULL;
+        pg->taken[i / 32] |= bit;
+        memset(&pg->f[i], 0, sizeof pg->f[i]);
     }
-    return f;
+    ms_frame_units_t *f = &pg->f[i];
+    return create || f->n ? f : NULL;
 }
 
 static void
@@ -386,7 +440,11 @@ layers_have_tls(const packet_info *pinfo)
     static int proto_tls = -2;
     if (proto_tls == -2)
         proto_tls = proto_get_id_by_filter_name("tls");
-    return protocol_in_frame_layers(pinfo, proto_tls);
+    /* TLS hands decrypted data straight to us, so it is the layer under
+     * ours (the list's last): no walk over every layer of every frame. */
+    wmem_list_frame_t *ours = wmem_list_tail(pinfo->layers);
+    wmem_list_frame_t *under = ours ? wmem_list_frame_prev(ours) : NULL;
+    return under && GPOINTER_TO_INT(wmem_list_frame_data(under)) == proto_tls;
 }
 
 /* The context of one call, and the tcpinfo TCP handed over (NULL when the

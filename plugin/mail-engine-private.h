@@ -66,6 +66,21 @@ void drop_message(ms_ctx_t *c, ms_direction_t *d);
 bool tls_expected_next(ms_ctx_t *c, int offset, int avail);
 void hand_over_to_tls(ms_ctx_t *c, int offset, proto_tree *tree);
 ms_session_t *session_find(const ms_proto_t *p, packet_info *pinfo);
+void session_cache_clear(void);
+
+/* The name of a phase or protocol state, "?" for a number that is none. */
+static inline const char *
+ms_phase_name(const ms_proto_t *p, guint8 phase)
+{
+    return phase < p->n_phases ? p->phase_names[phase] : "?";
+}
+
+static inline const char *
+ms_state_name(const ms_proto_t *p, guint8 state)
+{
+    return state < p->n_states ? p->state_names[state] : "?";
+}
+void frame_units_forget(void);
 ms_session_t *session_create(const ms_proto_t *p, packet_info *pinfo, bool server_is_source);
 bool from_server(const ms_session_t *s, const packet_info *pinfo);
 

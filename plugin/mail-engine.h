@@ -264,6 +264,8 @@ struct ms_session {
     const ms_proto_t *proto;
     address  server_addr;
     guint32  server_port;
+    address  client_addr;      /* with the server's: the conversation's 4-tuple */
+    guint32  client_port;
     ms_direction_t dir[2];
     guint8   phase;
     guint8   state;            /* protocol state */
@@ -338,7 +340,7 @@ typedef struct {
 
 /* Engine-registered common header fields, per protocol. */
 typedef struct {
-    int phase, state, command, command_meaning, request_arg, reply_line,
+    int pdu, phase, state, command, command_meaning, request_arg, reply_line,
         response_in, response_to, response_time, no_request,
         auth_mechanism, auth_username, auth_secret, auth_authzid,
         auth_decoded, auth_base64,
@@ -399,8 +401,14 @@ struct ms_proto {
     int ett_unit, ett_fragment, ett_fragments, ett_content;
     expert_field ei[MS_EI_MAX];
     const char **phase_change_texts; /* "Phase: A → B", [from * n_phases + to] */
-    guint8 n_phases;
+    guint8 n_phases, n_states;
+    /* val_to_str_const() of every phase and state, by number (read for
+     * every PDU: no search through the value_string). */
+    const char **phase_names, **state_names;
     int ei_severity[MS_EI_MAX];    /* PI_* severity of each, for the session views */
+    /* The registered records themselves: the Expert Info Severity Level
+     * table (a UAT) changes a severity there. */
+    const expert_field_info *ei_live[MS_EI_MAX];
     const char *ei_summary[MS_EI_MAX];
     fragment_items frag_items;
     /* Preferences. */

@@ -48,10 +48,13 @@ note_line_end(ms_ctx_t *c, ms_eol_t eol)
 void
 note_nul_octets(ms_ctx_t *c, int offset, int len, bool from_srv)
 {
-    int nul = len > 0 ? tvb_find_uint8(c->tvb, offset, len, 0) : -1;
-    if (nul >= 0)
+    if (len <= 0)
+        return;
+    const guint8 *d = tvb_get_ptr(c->tvb, offset, len);
+    const guint8 *nul = memchr(d, 0, (size_t)len);
+    if (nul)
         ms_note(c, MS_EI_LINE_NUL, "NUL octet in a line from the %s (at octet %d)",
-                from_srv ? "server" : "client", nul - offset);
+                from_srv ? "server" : "client", (int)(nul - d));
 }
 
 /* Adds message octets (data may be NULL: none) to the reassembly of the

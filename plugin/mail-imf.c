@@ -28,6 +28,11 @@ render_message(ms_ctx_t *c)
                                                  c->offset, 0, u->msg_len));
     if (!u->msg_id)
         return;
+    /* Without a tree, a session view or an IMF reader (tshark -q with a
+     * statistic, the first pass of -2) nobody sees the message: no data
+     * source, no fragment items, no tvb. */
+    if (!c->tree && !have_tap_listener(c->proto->tap) && !(imf_handle && message_view_read(c)))
+        return;
     fragment_head *fh = fragment_get_reassembled_id(&ms_reassembly, c->pinfo, u->msg_id);
     if (!fh || fh->reassembled_in != c->pinfo->num || !fh->tvb_data)
         return;

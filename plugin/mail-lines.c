@@ -79,6 +79,16 @@ ms_line_string(ms_ctx_t *c, int offset, int len)
 {
     if (!c->want_text)
         return (char *)"";   /* no tree, no columns: nobody reads it */
+    /* Printable ASCII is shown as it is: the line itself, without
+     * format_text()'s per-character escaping (every PDU's Info text). */
+    if (len > 0) {
+        const guint8 *d = tvb_get_ptr(c->tvb, offset, len);
+        int i = 0;
+        while (i < len && d[i] >= 0x20 && d[i] < 0x7f)
+            i++;
+        if (i == len)
+            return wmem_strndup(c->pinfo->pool, (const char *)d, (size_t)len);
+    }
     return tvb_format_text(c->pinfo->pool, c->tvb, offset, len);
 }
 
@@ -122,6 +132,19 @@ ms_add_text(ms_ctx_t *c, proto_tree *tree, int hf, int offset, int len, unsigned
 {
     if (!tree)
         return NULL;
+    if (len > 0 && PTREE_DATA(tree)->visible) {
+        /* Octets below 0x80 other than NUL read as themselves in ASCII and
+         * UTF-8 alike: then they are the string, without the decoder's
+         * per-octet work (mail lines usually are such text, and every
+         * request and reply has several string items). */
+        const guint8 *d = tvb_get_ptr(c->tvb, offset, len);
+        int i = 0;
+        while (i < len && d[i] && d[i] < 0x80)
+            i++;
+        if (i == len)
+            return proto_tree_add_string(tree, hf, c->tvb, offset, len,
+                                         wmem_strndup(c->pinfo->pool, (const char *)d, (size_t)len));
+    }
     if (len <= 0 || tvb_find_uint8(c->tvb, offset, len, 0) < 0)
         return proto_tree_add_item(tree, hf, c->tvb, offset, len, enc | ENC_NA);
     return proto_tree_add_string(tree, hf, c->tvb, offset, len,

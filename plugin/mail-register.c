@@ -49,6 +49,11 @@ static const true_false_string tfs_protected = {
 #define COMMON_HF(member) offsetof(ms_common_hf_t, member)
 
 static const ms_hf_spec_t common_fields[] = {
+    /* A field, not a text item: its label is written once, with the
+     * summary, and count(esmtp.pdu) tells how many PDUs a frame holds. */
+    { COMMON_HF(pdu), "PDU", "pdu", FT_NONE, BASE_NONE, NULL,
+      "One request, reply, SASL line, piece of message content, BDAT chunk or listing; "
+      "its label says which, with a summary" },
     /* Strings, so that tshark -T fields and filters read as the phases
      * do: esmtp.phase == "Data". */
     { COMMON_HF(phase), "Session phase", "phase", FT_STRING, BASE_NONE, NULL,
@@ -168,15 +173,26 @@ static const struct {
       "TCP data that never reached the dissector: what it held is unknown" },
 };
 
-/* The text of every phase transition, indexed [from * n_phases + to]; a
- * number that is no phase reads "?", as val_to_str_const() would say. */
+/* The names of the phases and states by number, and the text of every
+ * phase transition, indexed [from * n_phases + to]; a number that is no
+ * phase reads "?", as val_to_str_const() would say. */
 static void
-phase_change_texts(ms_proto_t *p)
+phase_tables(ms_proto_t *p)
 {
     guint n = 0;
     for (const value_string *v = p->phase_vals; v->strptr; v++)
         n = MAX(n, v->value + 1);
     p->n_phases = (guint8)MIN(n, 255);
+    p->phase_names = wmem_alloc0_array(wmem_epan_scope(), const char *, p->n_phases);
+    for (guint v = 0; v < p->n_phases; v++)
+        p->phase_names[v] = val_to_str_const(v, p->phase_vals, "?");
+    n = 0;
+    for (const value_string *v = p->state_vals; v && v->strptr; v++)
+        n = MAX(n, v->value + 1);
+    p->n_states = (guint8)MIN(n, 255);
+    p->state_names = wmem_alloc0_array(wmem_epan_scope(), const char *, MAX(p->n_states, 1));
+    for (guint v = 0; v < p->n_states; v++)
+        p->state_names[v] = val_to_str_const(v, p->state_vals, "?");
     p->phase_change_texts = wmem_alloc0_array(wmem_epan_scope(), const char *,
                                               (gsize)p->n_phases * p->n_phases);
     for (guint from = 0; from < p->n_phases; from++)
@@ -244,6 +260,7 @@ register_common_experts(ms_proto_t *p, int proto_id, const ei_register_info *pro
                                                     common_experts[i].suffix),
                                  common_experts[i].group, common_experts[i].severity, common_experts[i].summary, EXPFILL } };
         ei[i] = r;
+        p->ei_live[common_experts[i].id] = &ei[i].eiinfo;
         p->ei_severity[common_experts[i].id] = common_experts[i].severity;
         p->ei_summary[common_experts[i].id] = common_experts[i].summary;
     }
@@ -251,6 +268,7 @@ register_common_experts(ms_proto_t *p, int proto_id, const ei_register_info *pro
         ei[G_N_ELEMENTS(common_experts) + i] = proto_eis[i];
         ptrdiff_t id = proto_eis[i].ids - p->ei;
         if (id >= 0 && id < MS_EI_MAX) {
+            p->ei_live[id] = &ei[G_N_ELEMENTS(common_experts) + i].eiinfo;
             p->ei_severity[id] = proto_eis[i].eiinfo.severity;
             p->ei_summary[id] = proto_eis[i].eiinfo.summary;
         }
@@ -308,7 +326,7 @@ ms_register_common(ms_proto_t *p, int proto_id, module_t *module, dissector_t di
         table_registered = true;
     }
     p->proto_id = proto_id;
-    phase_change_texts(p);
+    phase_tables(p);
     register_common_fields(p, proto_id);
     register_common_subtrees(p);
     register_common_experts(p, proto_id, proto_eis, n_proto_eis);
@@ -454,6 +472,8 @@ ms_handoff_common(ms_proto_t *p, heur_dissector_t heur, const char *heur_tcp_nam
         static bool init_registered;
         if (!init_registered) {
             register_init_routine(apply_all_port_preferences);
+            register_init_routine(session_cache_clear);
+            register_init_routine(frame_units_forget);
             init_registered = true;
         }
     }

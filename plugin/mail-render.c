@@ -31,21 +31,25 @@ ms_render_command(ms_ctx_t *c, int *arg_off, int *arg_len)
     *arg_len = ms_command_argument(tvb, off, len, arg_off);
 
     /* Known commands in their canonical upper case, so that filters such
-     * as command == "VRFY" match what clients send in any case. */
-    proto_item *ci;
-    if (cmd)
+     * as command == "VRFY" match what clients send in any case.  Without a
+     * tree only an unknown command is said (the expert tap, the Expert
+     * column, the capture's highest severity). */
+    proto_item *ci = NULL;
+    if (t && cmd) {
         ci = proto_tree_add_string(t, p->hf.command, tvb, off, wl, cmd->word);
-    else
-        ci = ms_add_text(c, t, p->hf.command, off, wl, ENC_ASCII);
-    if (cmd) {
         proto_item *mi = proto_tree_add_string(t, p->hf.command_meaning, tvb, off, wl, cmd->meaning);
         proto_item_set_generated(mi);
-    } else {
+    } else if (t) {
+        ci = ms_add_text(c, t, p->hf.command, off, wl, ENC_ASCII);
+    }
+    if (!cmd) {
         expert_add_info_format(c->pinfo, ci, &p->ei[MS_EI_UNKNOWN_COMMAND],
                                "Unknown %s command \"%s\"", p->name,
                                tvb_format_text(c->pinfo->pool, tvb, off, MIN(wl, 32)));
         ms_tap_expert(c, MS_EI_UNKNOWN_COMMAND);
     }
+    if (!t)
+        return cmd;
     if (*arg_len > 0 && !(cmd && (cmd->flags & MS_CMD_HIDE_ARG))) {
         int ml = ms_token_len(tvb, *arg_off, *arg_len);
         if (cmd && (cmd->flags & MS_CMD_SASL) && ml < *arg_len && p->pref_mask_secrets &&
@@ -251,7 +255,7 @@ tap_unit(ms_ctx_t *c, const char *summary)
     if (!have_tap_listener(p->tap))
         return;
     ms_tap_t *t = wmem_new0(pinfo->pool, ms_tap_t);
-    t->phase = val_to_str_const(u->phase, p->phase_vals, "?");
+    t->phase = ms_phase_name(p, u->phase);
     t->phase_num = u->phase;
     t->kind = u->kind;
     t->proto = p;
@@ -390,10 +394,26 @@ expert_text_read(const proto_item *item)
     return expert_tap_id >= 0 && have_tap_listener(expert_tap_id);
 }
 
+/* Without an item (no tree), an Expert column (no columns) or an expert
+ * tap, what is left of an expert info is the highest severity of the
+ * capture so far (the GUI's status bar).  Once that is as high as this
+ * one's, the call would change nothing: the phase changes of a tree-less
+ * pass, four or five per session, then cost nothing. */
+static bool
+expert_changes_something(ms_ctx_t *c, proto_item *item, int ei)
+{
+    if (item || c->pinfo->cinfo || expert_text_read(NULL))
+        return true;
+    const expert_field_info *info = c->proto->ei_live[ei];
+    return !info || info->severity > expert_get_highest_severity();
+}
+
 /* Adds engine expert info ei with this text (NULL: its registered summary). */
 void
 add_expert_text(ms_ctx_t *c, proto_item *item, int ei, const char *text)
 {
+    if (!expert_changes_something(c, item, ei))
+        return;
     if (text && expert_text_read(item))
         expert_add_info_format(c->pinfo, item, &c->proto->ei[ei], "%s", text);
     else
@@ -424,14 +444,15 @@ render_unit_head(ms_ctx_t *c)
     c->unit_item = NULL;
     if (!c->tree)
         return;
-    c->unit_tree = proto_tree_add_subtree(c->tree, c->tvb, c->offset, (int)u->len, p->ett_unit,
-                                          &c->unit_item, unit_label(u));
+    /* Labelled once, by render_unit() when the summary is known. */
+    c->unit_item = proto_tree_add_item(c->tree, p->hf.pdu, c->tvb, c->offset, (int)u->len, ENC_NA);
+    c->unit_tree = proto_item_add_subtree(c->unit_item, p->ett_unit);
     it = proto_tree_add_string(c->unit_tree, p->hf.phase, c->tvb, 0, 0,
-                               val_to_str_const(u->phase, p->phase_vals, "?"));
+                               ms_phase_name(p, u->phase));
     proto_item_set_generated(it);
     if (p->state_vals) {
         it = proto_tree_add_string(c->unit_tree, p->hf.state, c->tvb, 0, 0,
-                                   val_to_str_const(u->state, p->state_vals, "?"));
+                                   ms_state_name(p, u->state));
         proto_item_set_generated(it);
     }
     if (u->flags & MS_UF_PROTECTED) {
@@ -440,20 +461,57 @@ render_unit_head(ms_ctx_t *c)
     }
 }
 
+/* The text of a request, SASL line or reply: a request or SASL unit is one
+ * line, whose only LF ends it; a reply may be a group of lines (SMTP's
+ * multi-line replies), and its first line is meant. */
+static int
+first_line_len(const ms_ctx_t *c)
+{
+    const ms_unit_t *u = c->u;
+    int len = (int)u->len;
+    if (u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_SASL) {
+        const guint8 *d = tvb_get_ptr(c->tvb, c->offset, len);
+        if (len > 0 && d[len - 1] == '\n')
+            len -= len > 1 && d[len - 2] == '\r' ? 2 : 1;
+        return len;
+    }
+    if (u->kind == MS_UNIT_REPLY) {
+        int next;
+        ms_eol_t eol;
+        int ll = ms_find_line(c->tvb, c->offset, len, &next, &eol);
+        if (ll >= 0 && next <= c->offset + len)
+            return ll;
+    }
+    return len;
+}
+
+/* "[Phase] C: summary" after the frame's other PDUs in the Info column.
+ * Put together in place, neither formatted nor allocated: this runs for
+ * every PDU of every frame whose Info column is shown.  (The column keeps
+ * at most COL_MAX_INFO_LEN octets anyway.) */
+static void
+append_info(ms_ctx_t *c, const char *summary)
+{
+    const char *parts[] = { "[", ms_phase_name(c->proto, c->u->phase),
+                            c->u->from_server ? "] S: " : "] C: ", summary };
+    char text[COL_MAX_INFO_LEN];
+    size_t used = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(parts); i++) {
+        size_t n = MIN(strlen(parts[i]), sizeof text - 1 - used);
+        memcpy(text + used, parts[i], n);
+        used += n;
+    }
+    text[used] = '\0';
+    col_append_sep_str(c->pinfo->cinfo, COL_INFO, " | ", text);
+}
+
 void
 render_unit(ms_ctx_t *c)
 {
     ms_proto_t *p = c->proto;
     const ms_unit_t *u = c->u;
 
-    c->line_len = (int)u->len;
-    if (u->kind == MS_UNIT_REQUEST || u->kind == MS_UNIT_REPLY || u->kind == MS_UNIT_SASL) {
-        int next;
-        ms_eol_t eol;
-        int ll = ms_find_line(c->tvb, c->offset, (int)u->len, &next, &eol);
-        if (ll >= 0 && next <= c->offset + (int)u->len)
-            c->line_len = ll;
-    }
+    c->line_len = first_line_len(c);
     render_unit_head(c);
     const char *summary = unit_summary(c);
     if (c->unit_item) {
@@ -467,13 +525,8 @@ render_unit(ms_ctx_t *c)
         render_links(c);
     }
 
-    /* Concatenated, not formatted: this runs for every PDU of every frame
-     * whose Info column is shown. */
-    if (c->want_text)
-        col_append_sep_str(c->pinfo->cinfo, COL_INFO, " | ",
-                           wmem_strconcat(c->pinfo->pool, "[",
-                                          val_to_str_const(u->phase, p->phase_vals, "?"),
-                                          u->from_server ? "] S: " : "] C: ", summary, NULL));
+    if (c->want_text && c->pinfo->cinfo)
+        append_info(c, summary);
 
     if (u->prev_phase != 0xff)
         add_expert_text(c, c->unit_item, MS_EI_PHASE_CHANGE,

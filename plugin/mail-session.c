@@ -363,11 +363,95 @@ hand_over_to_tls(ms_ctx_t *c, int offset, proto_tree *tree)
  * Sessions
  * ====================================================================== */
 
+/* The first pass looks a session up for every segment, and a conversation
+ * lookup (hashing both addresses and ports) costs about as much as the rest
+ * of a short PDU's analysis.  The first pass reads frames in order, so the
+ * session of a 4-tuple stays the same until TCP starts a new conversation
+ * with the same addresses and ports (a reused port: conversation_new() links
+ * it after ours, conv->next), and a small cache keyed by the 4-tuple can
+ * answer instead.  A hit is checked against the session's own endpoints, so
+ * a collision only costs a lookup.  Cleared for every capture file. */
+#define MS_SESSION_CACHE_SLOTS 64
+
+typedef struct {
+    const ms_proto_t *proto;
+    conversation_t *conv;
+    ms_session_t *s;
+} ms_session_slot_t;
+
+static ms_session_slot_t session_cache[MS_SESSION_CACHE_SLOTS];
+
+void
+session_cache_clear(void)
+{
+    memset(session_cache, 0, sizeof session_cache);
+}
+
+static ms_session_slot_t *
+session_slot(const ms_proto_t *p, const packet_info *pinfo)
+{
+    /* Symmetric in the ports: both directions share a slot. */
+    guint32 h = (pinfo->srcport ^ pinfo->destport) * 2654435761u;
+    return &session_cache[((h >> 16) ^ (guint32)p->proto_id) % MS_SESSION_CACHE_SLOTS];
+}
+
+/* Is the packet one of the session's two directions? */
+static bool
+session_has_endpoints(const ms_session_t *s, const packet_info *pinfo)
+{
+    if (pinfo->srcport == s->server_port && pinfo->destport == s->client_port)
+        return addresses_equal(&pinfo->src, &s->server_addr) &&
+               addresses_equal(&pinfo->dst, &s->client_addr);
+    if (pinfo->destport == s->server_port && pinfo->srcport == s->client_port)
+        return addresses_equal(&pinfo->dst, &s->server_addr) &&
+               addresses_equal(&pinfo->src, &s->client_addr);
+    return false;
+}
+
+/* Only where find_conversation_pinfo() would key the lookup by the
+ * packet's own addresses and TCP ports, on the first pass. */
+static bool
+session_cacheable(const packet_info *pinfo)
+{
+    return !PINFO_FD_VISITED(pinfo) && pinfo->ptype == PT_TCP &&
+           !pinfo->use_conv_addr_port_endpoints && !pinfo->conv_elements;
+}
+
+static ms_session_t *
+session_cached(const ms_proto_t *p, packet_info *pinfo)
+{
+    if (!session_cacheable(pinfo))
+        return NULL;
+    ms_session_slot_t *slot = session_slot(p, pinfo);
+    if (slot->proto != p || slot->conv->next || !session_has_endpoints(slot->s, pinfo))
+        return NULL;   /* another session, or a newer conversation may own the 4-tuple */
+    if (pinfo->num > slot->conv->last_frame)
+        slot->conv->last_frame = pinfo->num;   /* as the lookup does */
+    return slot->s;
+}
+
+static void
+session_remember(const ms_proto_t *p, packet_info *pinfo, conversation_t *conv, ms_session_t *s)
+{
+    if (!session_cacheable(pinfo))
+        return;
+    ms_session_slot_t *slot = session_slot(p, pinfo);
+    slot->proto = p;
+    slot->conv = conv;
+    slot->s = s;
+}
+
 ms_session_t *
 session_find(const ms_proto_t *p, packet_info *pinfo)
 {
+    ms_session_t *s = session_cached(p, pinfo);
+    if (s)
+        return s;
     conversation_t *conv = find_conversation_pinfo(pinfo, 0);
-    return conv ? (ms_session_t *)conversation_get_proto_data(conv, p->proto_id) : NULL;
+    s = conv ? (ms_session_t *)conversation_get_proto_data(conv, p->proto_id) : NULL;
+    if (s)
+        session_remember(p, pinfo, conv, s);
+    return s;
 }
 
 ms_session_t *
@@ -377,16 +461,16 @@ session_create(const ms_proto_t *p, packet_info *pinfo, bool server_is_source)
     ms_session_t *s = wmem_new0(wmem_file_scope(), ms_session_t);
     s->proto = p;
     s->phase = p->phase_unknown;
-    if (server_is_source) {
-        copy_address_wmem(wmem_file_scope(), &s->server_addr, &pinfo->src);
-        s->server_port = pinfo->srcport;
-    } else {
-        copy_address_wmem(wmem_file_scope(), &s->server_addr, &pinfo->dst);
-        s->server_port = pinfo->destport;
-    }
+    const address *server = server_is_source ? &pinfo->src : &pinfo->dst;
+    const address *client = server_is_source ? &pinfo->dst : &pinfo->src;
+    copy_address_wmem(wmem_file_scope(), &s->server_addr, server);
+    copy_address_wmem(wmem_file_scope(), &s->client_addr, client);
+    s->server_port = server_is_source ? pinfo->srcport : pinfo->destport;
+    s->client_port = server_is_source ? pinfo->destport : pinfo->srcport;
     if (p->init_session)
         p->init_session(s);
     conversation_add_proto_data(conv, p->proto_id, s);
+    session_remember(p, pinfo, conv, s);
     return s;
 }
 

@@ -229,11 +229,12 @@ reply_code(tvbuff_t *tvb, int offset, int len, guint8 *sep)
 {
     if (len < 3)
         return -1;
-    guint8 d0 = tvb_get_uint8(tvb, offset), d1 = tvb_get_uint8(tvb, offset + 1),
-           d2 = tvb_get_uint8(tvb, offset + 2);
-    if (d0 < '2' || d0 > '5' || d1 < '0' || d1 > '5' || !g_ascii_isdigit(d2))
+    /* Raw octets: this runs for every reply line, on every pass. */
+    const guint8 *d = tvb_get_ptr(tvb, offset, MIN(len, 4));
+    if (d[0] < '2' || d[0] > '5' || d[1] < '0' || d[1] > '5' || !g_ascii_isdigit(d[2]))
         return -1;
-    *sep = len > 3 ? tvb_get_uint8(tvb, offset + 3) : ' ';
+    guint8 d0 = d[0], d1 = d[1], d2 = d[2];
+    *sep = len > 3 ? d[3] : ' ';
     if (*sep != ' ' && *sep != '-')
         return -1;
     return (d0 - '0') * 100 + (d1 - '0') * 10 + (d2 - '0');
@@ -262,8 +263,9 @@ status_code(tvbuff_t *tvb, int offset, int len, guint *cls, guint *subj, guint *
 {
     guint v[3] = { 0, 0, 0 };
     int i = 0, part = 0, digits = 0;
+    const guint8 *d = tvb_get_ptr(tvb, offset, MIN(len, 13));
     for (; i < len && i < 12; i++) {
-        guint8 ch = tvb_get_uint8(tvb, offset + i);
+        guint8 ch = d[i];
         if (g_ascii_isdigit(ch)) {
             if (++digits > 3)
                 return 0;
@@ -277,7 +279,7 @@ status_code(tvbuff_t *tvb, int offset, int len, guint *cls, guint *subj, guint *
     }
     if (part != 2 || !digits || (v[0] != 2 && v[0] != 4 && v[0] != 5))
         return 0;
-    if (i < len && tvb_get_uint8(tvb, offset + i) != ' ')
+    if (i < len && d[i] != ' ')
         return 0;
     *cls = v[0];
     *subj = v[1];
@@ -503,7 +505,7 @@ esmtp_render_reply(ms_ctx_t *c)
                                        code, first_code);
                 ms_tap_expert(c, EI_REPLY_MISMATCH);
             }
-            if (ll > 4) {
+            if (ll > 4 && t) {   /* items only: nothing to check in the text */
                 ms_add_string(c, lt, hf_reply_text, pos + 4, ll - 4);
                 render_status(c, lt, pos + 4, ll - 4, code);
                 if (ehlo && lines > 0)
@@ -524,6 +526,8 @@ esmtp_render_reply(ms_ctx_t *c)
     if (first_code == 334 || MS_SASL(u, mech))
         ms_render_sasl(c, t);
 
+    if (!c->want_text)
+        return "";
     const char *first = ms_line_string(c, c->offset, c->line_len);
     if (lines > 1)
         return wmem_strdup_printf(c->pinfo->pool, "%s (+%d lines)", first, lines - 1);

@@ -102,9 +102,11 @@ static bool
 text_contains(tvbuff_t *tvb, int offset, int len, const char *needle)
 {
     size_t nl = strlen(needle);
+    if (len < (int)nl)
+        return false;
+    const char *d = (const char *)tvb_get_ptr(tvb, offset, len);
     for (int i = 0; i + (int)nl <= len; i++)
-        if (g_ascii_toupper(tvb_get_uint8(tvb, offset + i)) == needle[0] &&
-            tvb_strncaseeql(tvb, offset + i, needle, nl) == 0)
+        if (g_ascii_toupper(d[i]) == needle[0] && g_ascii_strncasecmp(d + i, needle, nl) == 0)
             return true;
     return false;
 }

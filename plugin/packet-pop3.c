@@ -116,14 +116,15 @@ pop3_init_session(ms_session_t *s)
 static int
 status_len(tvbuff_t *tvb, int offset, int len)
 {
-    if (len >= 3 && tvb_strncaseeql(tvb, offset, "+OK", 3) == 0 &&
-        (len == 3 || tvb_get_uint8(tvb, offset + 3) == ' '))
+    if (len < 1)
+        return 0;
+    /* Raw octets: this runs for every reply, on every pass. */
+    const char *d = (const char *)tvb_get_ptr(tvb, offset, MIN(len, 5));
+    if (len >= 3 && g_ascii_strncasecmp(d, "+OK", 3) == 0 && (len == 3 || d[3] == ' '))
         return 3;
-    if (len >= 4 && tvb_strncaseeql(tvb, offset, "-ERR", 4) == 0 &&
-        (len == 4 || tvb_get_uint8(tvb, offset + 4) == ' '))
+    if (len >= 4 && g_ascii_strncasecmp(d, "-ERR", 4) == 0 && (len == 4 || d[4] == ' '))
         return 4;
-    if (len >= 1 && tvb_get_uint8(tvb, offset) == '+' &&
-        (len == 1 || tvb_get_uint8(tvb, offset + 1) == ' '))
+    if (d[0] == '+' && (len == 1 || d[1] == ' '))
         return 1;
     return 0;
 }
@@ -134,11 +135,14 @@ number_at(tvbuff_t *tvb, int offset, int len, guint32 *value, int *used)
 {
     guint64 v = 0;
     int i = 0;
-    while (i < len && i < 10 && g_ascii_isdigit(tvb_get_uint8(tvb, offset + i))) {
-        v = v * 10 + (tvb_get_uint8(tvb, offset + i) - '0');
+    if (len <= 0)
+        return false;
+    const guint8 *d = tvb_get_ptr(tvb, offset, MIN(len, 11));
+    while (i < len && i < 10 && g_ascii_isdigit(d[i])) {
+        v = v * 10 + (guint64)(d[i] - '0');
         i++;
     }
-    if (i == 0 || v > G_MAXUINT32 || (i < len && tvb_get_uint8(tvb, offset + i) != ' '))
+    if (i == 0 || v > G_MAXUINT32 || (i < len && d[i] != ' '))
         return false;
     *value = (guint32)v;
     *used = i;
@@ -468,7 +472,7 @@ pop3_render_request(ms_ctx_t *c)
     case CMD_TOP: {
         guint32 n;
         int used;
-        if (arg_len > 0 && number_at(tvb, arg_off, arg_len, &n, &used)) {
+        if (t && arg_len > 0 && number_at(tvb, arg_off, arg_len, &n, &used)) {
             proto_tree_add_uint(t, hf_msgnum, tvb, arg_off, used, n);
             int lo = skip_spaces(tvb, arg_off + used, arg_off + arg_len);
             guint32 lines;
@@ -500,6 +504,8 @@ pop3_render_reply(ms_ctx_t *c)
         ms_tap_expert(c, EI_STATUS_INVALID);
         return ms_line_string(c, off, len);
     }
+    if (!t)   /* the rest adds items only */
+        return ms_line_string(c, off, len);
     ms_add_text(c, t, hf_status, off, sl, ENC_ASCII);
     int text = skip_spaces(tvb, off + sl, end);
     if (sl == 1) {

@@ -196,11 +196,13 @@ def read_pdml(stream_of_bytes):
             pname = proto.get("name")
             if pname in ("esmtp", "pop3"):
                 for ufield in proto:
-                    # "Request: EHLO ..."; Wireshark marks a label longer than
-                    # it keeps ("[truncated]" before it in 4.0, an ellipsis
-                    # in later releases).
-                    m = UNIT_KIND.search(ufield.get("show", ""))
-                    kind = m.group(1) if m else ufield.get("show", "").split(":", 1)[0]
+                    # esmtp.pdu / pop3.pdu, labelled "Request: EHLO ..."
+                    # (showname); Wireshark marks a label longer than it
+                    # keeps ("[truncated]" before it in 4.0, an ellipsis in
+                    # later releases).
+                    label = ufield.get("showname") or ufield.get("show", "")
+                    m = UNIT_KIND.search(label)
+                    kind = m.group(1) if m else label.split(":", 1)[0]
                     u = Unit(pname, kind, frame, None)
                     u.index = index
                     index += 1
