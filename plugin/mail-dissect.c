@@ -317,25 +317,25 @@ analyze_next(ms_ctx_t *c, int offset, bool from_srv, bool *need_more, bool *to_t
  * Dissection entry points
  * ====================================================================== */
 
-/* The frames' unit lists, by frame number, for each protocol: a table of
- * pages of MS_UNITS_PAGE frames, made as frames with units come (file
- * scope; forgotten for every capture file).  Every mail segment stores and
- * later finds its list here: p_add_proto_data() (a sorted list per frame,
- * an allocation per entry) cost a quarter of a short PDU's analysis.  A
- * page is only made where a mail frame is, and mail frames come in
- * sessions, so pages fill.  A page's entries are cleared one by one as
- * they are taken (the bitmap says which), not all when it is made. */
-#define MS_UNITS_PAGE_BITS 8
-#define MS_UNITS_PAGE (1u << MS_UNITS_PAGE_BITS)
+/* The frames' unit lists, for each protocol: one entry per frame that
+ * reached the protocol, appended in frame order by the first pass (which
+ * reads frames in order) to chunks of MS_UNITS_CHUNK entries that never
+ * move; later passes find a frame's entry by binary search.  Every mail
+ * segment stores and later finds its list here: p_add_proto_data() (a
+ * sorted list per frame, an allocation per entry) cost a quarter of a short
+ * PDU's analysis.  32 octets per mail frame, however sparse the mail is
+ * among other traffic.  File scope; forgotten for every capture file. */
+#define MS_UNITS_CHUNK 1024
 
 typedef struct {
-    guint32 taken[MS_UNITS_PAGE / 32];
-    ms_frame_units_t f[MS_UNITS_PAGE];
-} ms_units_page_t;
+    guint32 frame;
+    ms_frame_units_t units;
+} ms_frame_entry_t;
 
 typedef struct {
-    ms_units_page_t **pages;   /* [frame number >> MS_UNITS_PAGE_BITS] */
-    guint32 n_pages;
+    ms_frame_entry_t **chunks; /* full but the last, frame numbers ascending */
+    guint32 n_chunks, cap_chunks;
+    guint32 n_last;            /* entries in the last chunk */
 } ms_units_index_t;
 
 static ms_units_index_t units_index[G_N_ELEMENTS(ms_protos)];
@@ -346,42 +346,70 @@ frame_units_forget(void)
     memset(units_index, 0, sizeof units_index);
 }
 
-static ms_units_page_t *
-units_page(const ms_proto_t *p, guint32 num, bool create)
+static ms_frame_entry_t *
+units_find(const ms_units_index_t *ix, guint32 frame)
 {
-    ms_units_index_t *ix = &units_index[p == ms_protos[0] ? 0 : 1];
-    guint32 page = num >> MS_UNITS_PAGE_BITS;
-    if (page >= ix->n_pages) {
-        if (!create)
-            return NULL;
-        guint32 n = MAX(page + 1, ix->n_pages * 2);
-        ix->pages = wmem_realloc(wmem_file_scope(), ix->pages, n * sizeof(*ix->pages));
-        memset(ix->pages + ix->n_pages, 0, (n - ix->n_pages) * sizeof(*ix->pages));
-        ix->n_pages = n;
+    if (!ix->n_chunks)
+        return NULL;
+    /* The last chunk whose first frame is not after this one... */
+    guint32 lo = 0, hi = ix->n_chunks;
+    while (hi - lo > 1) {
+        guint32 mid = lo + (hi - lo) / 2;
+        if (ix->chunks[mid][0].frame <= frame)
+            lo = mid;
+        else
+            hi = mid;
     }
-    if (!ix->pages[page] && create) {
-        ix->pages[page] = wmem_new(wmem_file_scope(), ms_units_page_t);
-        memset(ix->pages[page]->taken, 0, sizeof ix->pages[page]->taken);
+    /* ...and the frame in it. */
+    const ms_frame_entry_t *ch = ix->chunks[lo];
+    guint32 n = lo + 1 == ix->n_chunks ? ix->n_last : MS_UNITS_CHUNK, a = 0, b = n;
+    while (a < b) {
+        guint32 mid = a + (b - a) / 2;
+        if (ch[mid].frame < frame)
+            a = mid + 1;
+        else
+            b = mid;
     }
-    return ix->pages[page];
+    return a < n && ch[a].frame == frame ? (ms_frame_entry_t *)&ch[a] : NULL;
+}
+
+static ms_frame_entry_t *
+units_append(ms_units_index_t *ix, guint32 frame)
+{
+    if (!ix->n_chunks || ix->n_last == MS_UNITS_CHUNK) {
+        if (ix->n_chunks == ix->cap_chunks) {
+            ix->cap_chunks = ix->cap_chunks ? ix->cap_chunks * 2 : 16;
+            ix->chunks = wmem_realloc(wmem_file_scope(), ix->chunks,
+                                      ix->cap_chunks * sizeof(*ix->chunks));
+        }
+        ix->chunks[ix->n_chunks++] = wmem_alloc_array(wmem_file_scope(), ms_frame_entry_t,
+                                                      MS_UNITS_CHUNK);
+        ix->n_last = 0;
+    }
+    ms_frame_entry_t *e = &ix->chunks[ix->n_chunks - 1][ix->n_last++];
+    e->frame = frame;
+    memset(&e->units, 0, sizeof e->units);
+    return e;
 }
 
 static ms_frame_units_t *
 frame_units(const ms_proto_t *p, packet_info *pinfo, bool create)
 {
-    ms_units_page_t *pg = units_page(p, pinfo->num, create);
-    if (!pg)
-        return NULL;
-    guint32 i = pinfo->num & (MS_UNITS_PAGE - 1);
-    guint32 bit = 1u << (i % 32);
-    if (!(pg->taken[i / 32] & bit)) {
-        if (!create)
-            return NULL;
-        pg->taken[i / 32] |= bit;
-        memset(&pg->f[i], 0, sizeof pg->f[i]);
+    ms_units_index_t *ix = &units_index[p == ms_protos[0] ? 0 : 1];
+    if (!create) {
+        ms_frame_entry_t *e = units_find(ix, pinfo->num);
+        return e && e->units.n ? &e->units : NULL;
     }
-    ms_frame_units_t *f = &pg->f[i];
-    return create || f->n ? f : NULL;
+    /* First pass: this frame is the last one seen, or a new one after it. */
+    ms_frame_entry_t *last = ix->n_chunks ? &ix->chunks[ix->n_chunks - 1][ix->n_last - 1] : NULL;
+    if (last && last->frame == pinfo->num)
+        return &last->units;
+    if (!last || last->frame < pinfo->num)
+        return &units_append(ix, pinfo->num)->units;
+    /* A first pass out of frame order (never seen): keep the order the
+     * search needs; this frame's units are shown now, not replayed. */
+    ms_frame_entry_t *e = units_find(ix, pinfo->num);
+    return e ? &e->units : wmem_new0(pinfo->pool, ms_frame_units_t);
 }
 
 static void
