@@ -72,6 +72,29 @@ def smtp_starttls_auth():
     s.quit()
 
 
+def smtp_port_reuse():
+    """Two sessions, one after the other, from the same client port: the
+    second connection has the first one's addresses and ports (the server
+    closed first after QUIT, so its TIME_WAIT takes the new SYN)."""
+    port = None
+    for n in (1, 2):
+        for attempt in range(50):
+            try:
+                s = smtplib.SMTP(V4, 25, local_hostname=CLIENT_NAME, timeout=TIMEOUT,
+                                 source_address=(V4, port or 0))
+                break
+            except OSError:
+                time.sleep(0.2)   # the old connection is still closing
+        else:
+            raise SystemExit("could not reuse client port %s" % port)
+        port = s.sock.getsockname()[1]
+        s.ehlo()
+        s.sendmail("alice@example.org", ["bob@example.org"],
+                   simple_message("port reuse %d" % n, "Session %d of 2 from port %d." % (n, port)))
+        s.quit()
+        time.sleep(0.5)
+
+
 def smtp_rcpt_reject_rset():
     """Rejected recipient (550), RSET, then a second complete transaction."""
     s = smtplib.SMTP(V4, 25, local_hostname=CLIENT_NAME, timeout=TIMEOUT)
