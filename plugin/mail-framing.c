@@ -60,14 +60,17 @@ note_nul_octets(ms_ctx_t *c, int offset, int len, bool from_srv)
 /* Adds message octets (data may be NULL: none) to the reassembly of the
  * direction's open message; ends: the message is complete with them.
  *
- * Every piece is added as a middle piece and the end is declared with
- * fragment_end_seq_next(), also when the first piece is the last one:
- * fragment_add_seq_next() takes a first piece without more to follow for
- * a datagram that was never fragmented and keeps none of its octets: what
- * was found for it (by process_reassembled_data(), before) was the rest
- * of the segment from the unit's start -- stuffing dots, the "." line and
- * whatever followed it (a QUIT, the next reply).  An empty message is one empty
- * piece, so that it too is reassembled (as zero octets). */
+ * Pieces are numbered in order (d->msg_pieces).  The piece that ends the
+ * message goes in with fragment_add_seq_check() as the last one -- one
+ * call, for most messages their only piece; an end that comes without
+ * octets (the "." line in a segment of its own) is declared with
+ * fragment_end_seq_next().  fragment_add_seq_next() never gets a piece
+ * that is both first and last: it takes one for a datagram that was never
+ * fragmented and keeps none of its octets -- what was found for it (by
+ * process_reassembled_data(), before) was the rest of the segment from the
+ * unit's start: stuffing dots, the "." line and whatever followed it (a
+ * QUIT, the next reply).  An empty message is one empty piece, so that it
+ * too is reassembled (as zero octets). */
 void
 add_message_fragment(ms_ctx_t *c, ms_direction_t *d, tvbuff_t *data, bool ends)
 {
@@ -89,7 +92,14 @@ add_message_fragment(ms_ctx_t *c, ms_direction_t *d, tvbuff_t *data, bool ends)
     if (len || (ends && !d->msg_pieces)) {
         if (!data)
             data = tvb_new_subset_length(c->tvb, 0, 0);
-        d->msg_pieces++;
+        guint32 number = d->msg_pieces++;
+        if (ends) {
+            /* The last piece, numbered, and declared last as it is added:
+             * one call instead of two (most messages are one piece). */
+            fragment_add_seq_check(&ms_reassembly, data, 0, c->pinfo, d->msg_id, NULL, number,
+                                   len, FALSE);
+            return;
+        }
         fragment_add_seq_next(&ms_reassembly, data, 0, c->pinfo, d->msg_id, NULL, len, TRUE);
     }
     if (ends)
