@@ -500,10 +500,27 @@ log_table_free_item(stat_tap_table *table _U_, guint row _U_, guint column _U_,
     /* Strings belong to the log's rows (log_row_t.cells). */
 }
 
+/* At Wireshark's shutdown, before the plugin is unloaded (its statics go
+ * with it: valgrind saw both logs as lost). */
+static void
+log_tables_free(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(log_tables); i++) {
+        if (log_tables[i].log)
+            log_free(log_tables[i].log);
+        log_tables[i].log = NULL;
+    }
+}
+
 void
 log_table_register(ms_proto_t *p, gboolean smtp)
 {
     log_table_t *lt = &log_tables[smtp ? 0 : 1];
+    static gboolean shutdown_registered;
+    if (!shutdown_registered) {
+        register_shutdown_routine(log_tables_free);
+        shutdown_registered = TRUE;
+    }
     guint n = smtp ? G_N_ELEMENTS(smtp_cols) : G_N_ELEMENTS(pop3_cols);
     const log_col_t *cols = smtp ? smtp_cols : pop3_cols;
     stat_tap_table_item *fields = wmem_alloc0_array(wmem_epan_scope(), stat_tap_table_item, n);
