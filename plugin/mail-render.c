@@ -120,6 +120,29 @@ listing_summary(ms_ctx_t *c)
                               u->flags & MS_UF_ENDS_BODY ? ", end" : "");
 }
 
+/* Message content or a BDAT chunk: its octets as an item; at the end of the
+ * message, the message's own size -- the octets Export Objects gives, not
+ * those of this PDU (stuffing dots, the "." line). */
+static const char *
+content_summary(ms_ctx_t *c)
+{
+    const ms_unit_t *u = c->u;
+    bool chunk = u->kind == MS_UNIT_CHUNK;
+    if (c->unit_tree)
+        proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset, u->len,
+                            u->len);
+    if (!c->want_text)
+        return "";
+    const char *piece = chunk ? wmem_strdup_printf(c->pinfo->pool, "Chunk data (%u octets)", u->len)
+                              : NULL;
+    if (!(u->flags & MS_UF_ENDS_BODY))
+        return chunk ? piece
+                     : wmem_strdup_printf(c->pinfo->pool, "Message content (%u octets)", u->len);
+    return wmem_strdup_printf(c->pinfo->pool, "%s%s (message: %u octets%s)",
+                              chunk ? piece : "End of message", chunk ? ", last chunk" : "",
+                              u->msg_len, u->msg_id ? ", reassembled" : "");
+}
+
 static const char *
 unit_summary(ms_ctx_t *c)
 {
@@ -138,28 +161,8 @@ unit_summary(ms_ctx_t *c)
                                   MS_SASL(u, user) && !MS_SASL(u, secret) ? " (user name)" :
                                   MS_SASL(u, secret) ? " (secret)" : "");
     case MS_UNIT_CONTENT:
-        if (c->unit_tree)
-            proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
-                                u->len, u->len);
-        if (!c->want_text)
-            return "";
-        /* At the end, the message's own size: the octets Export Objects
-         * gives, not those of this PDU (stuffing dots, the "." line). */
-        if (u->flags & MS_UF_ENDS_BODY)
-            return wmem_strdup_printf(c->pinfo->pool, "End of message (message: %u octets%s)",
-                                      u->msg_len, u->msg_id ? ", reassembled" : "");
-        return wmem_strdup_printf(c->pinfo->pool, "Message content (%u octets)", u->len);
     case MS_UNIT_CHUNK:
-        if (c->unit_tree)
-            proto_tree_add_uint(c->unit_tree, c->proto->hf.content_len, c->tvb, c->offset,
-                                u->len, u->len);
-        if (!c->want_text)
-            return "";
-        if (u->flags & MS_UF_ENDS_BODY)
-            return wmem_strdup_printf(c->pinfo->pool,
-                                      "Chunk data (%u octets), last chunk (message: %u octets%s)",
-                                      u->len, u->msg_len, u->msg_id ? ", reassembled" : "");
-        return wmem_strdup_printf(c->pinfo->pool, "Chunk data (%u octets)", u->len);
+        return content_summary(c);
     case MS_UNIT_LISTING:
         return listing_summary(c);
     case MS_UNIT_FRAGMENT:
