@@ -113,6 +113,8 @@ typedef enum { MS_EOL_CRLF = 0, MS_EOL_LF, MS_EOL_CR, MS_EOL_NONE } ms_eol_t;
 #define MS_UF_OPEN_TAIL     0x0080  /* content/chunk: the latest piece of a message whose end
                                      * has not come (yet): after the first pass, the last
                                      * piece of a message the capture ends inside */
+#define MS_UF_WHOLE_MESSAGE 0x0100  /* content/chunk: ends a message that came whole in this
+                                     * unit, as its first msg_len octets: not reassembled */
 
 /* Engine expert infos, registered per protocol as "<abbrev>.<name>". */
 typedef enum {

@@ -106,6 +106,19 @@ add_message_fragment(ms_ctx_t *c, ms_direction_t *d, tvbuff_t *data, bool ends)
         fragment_end_seq_next(&ms_reassembly, c->pinfo, d->msg_id, NULL);
 }
 
+/* Whether the unit that ends a message holds all of it, from its first
+ * octet on (the caller knows the octets are one unbroken range there): no
+ * piece went to reassembly before and the message is as long as this
+ * unit's share.  Such a message is not reassembled -- no copy of it is
+ * kept, and it is shown the way process_reassembled_data() shows a
+ * one-fragment packet: a range of the frame, no fragment tree, no extra
+ * data source. */
+static bool
+message_is_whole(const ms_direction_t *d, const ms_unit_t *u)
+{
+    return d->msg_pieces == 0 && u->msg_len == d->msg_len && d->msg_len <= u->len;
+}
+
 static void
 end_body(ms_ctx_t *c, ms_direction_t *d)
 {
@@ -345,7 +358,9 @@ content_finish(ms_content_scan_t *k, ms_unit_t *u, int offset)
     int olen = ob->buf ? ob->blen : ob->a1 - ob->a0;
     d->msg_len += (guint32)olen;
     u->msg_len = d->msg_len;
-    if (d->msg_id) {
+    if (d->msg_id && k->ended && !ob->buf && ob->a0 == 0 && message_is_whole(d, u))
+        u->flags |= MS_UF_WHOLE_MESSAGE;
+    else if (d->msg_id) {
         tvbuff_t *data = ob->buf ? tvb_new_child_real_data(c->tvb, ob->buf, olen, olen)
                                  : tvb_new_subset_length(c->tvb, offset + ob->a0, olen);
         add_message_fragment(c, d, data, k->ended);
@@ -400,7 +415,9 @@ frame_chunk(ms_ctx_t *c, ms_direction_t *d, int offset, int avail)
     d->msg_len += take;
     u->msg_len = d->msg_len;
     bool ends = d->chunk_left == 0 && d->chunk_last;
-    if (d->msg_id)
+    if (d->msg_id && ends && message_is_whole(d, u))
+        u->flags |= MS_UF_WHOLE_MESSAGE;
+    else if (d->msg_id)
         add_message_fragment(c, d, tvb_new_subset_length(c->tvb, offset, take), ends);
     if (d->chunk_left == 0) {
         d->mode = MS_MODE_LINES;

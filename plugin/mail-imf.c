@@ -16,6 +16,25 @@ dissector_handle_t imf_handle;
 /* Hands a completed message to IMF (Export Objects -> IMF works from it). */
 static bool message_view_read(ms_ctx_t *c);
 
+/* A message that came in several pieces: what process_reassembled_data()
+ * does for a reassembled sequence, without its check that the frame's
+ * layer number is the one at reassembly: a message handed to IMF raises the
+ * layer number, so a second message ending in the same frame would be found
+ * on a later pass only if the first pass had called IMF too (it does not
+ * when it has no tree, as in tshark -2), and would vanish. */
+static tvbuff_t *
+reassembled_message(ms_ctx_t *c)
+{
+    fragment_head *fh = fragment_get_reassembled_id(&ms_reassembly, c->pinfo, c->u->msg_id);
+    if (!fh || fh->reassembled_in != c->pinfo->num || !fh->tvb_data)
+        return NULL;
+    tvbuff_t *msg = tvb_new_chain(c->tvb, fh->tvb_data);
+    add_new_data_source(c->pinfo, msg, "Reassembled message");
+    proto_item *frag_item = NULL;
+    show_fragment_seq_tree(fh, &c->proto->frag_items, c->unit_tree, c->pinfo, msg, &frag_item);
+    return msg;
+}
+
 void
 render_message(ms_ctx_t *c)
 {
@@ -33,19 +52,11 @@ render_message(ms_ctx_t *c)
      * source, no fragment items, no tvb. */
     if (!c->tree && !have_tap_listener(c->proto->tap) && !(imf_handle && message_view_read(c)))
         return;
-    fragment_head *fh = fragment_get_reassembled_id(&ms_reassembly, c->pinfo, u->msg_id);
-    if (!fh || fh->reassembled_in != c->pinfo->num || !fh->tvb_data)
+    tvbuff_t *msg = (u->flags & MS_UF_WHOLE_MESSAGE)
+                        ? tvb_new_subset_length(c->tvb, c->offset, (gint)u->msg_len)
+                        : reassembled_message(c);
+    if (!msg)
         return;
-    /* What process_reassembled_data() does for a reassembled sequence,
-     * without its check that the frame's layer number is the one at
-     * reassembly: a message handed to IMF raises the layer number, so a
-     * second message ending in the same frame would be found on a later
-     * pass only if the first pass had called IMF too (it does not when it
-     * has no tree, as in tshark -2), and would vanish. */
-    tvbuff_t *msg = tvb_new_chain(c->tvb, fh->tvb_data);
-    add_new_data_source(c->pinfo, msg, "Reassembled message");
-    proto_item *frag_item = NULL;
-    show_fragment_seq_tree(fh, &c->proto->frag_items, c->unit_tree, c->pinfo, msg, &frag_item);
     /* The whole message as one FT_BYTES value costs a copy of it in every
      * visible tree, where the "Reassembled message" data source shows the
      * same octets: added only when a filter or field asks for it. */
