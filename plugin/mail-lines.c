@@ -74,6 +74,17 @@ ms_token_len(tvbuff_t *tvb, int offset, int len)
     return sp < 0 ? len : sp - offset;
 }
 
+/* len octets known to hold no NUL as a string: one copy (wmem_strndup()
+ * would test every octet for a NUL again, one at a time). */
+static char *
+copy_octets(wmem_allocator_t *scope, const guint8 *d, int len)
+{
+    char *s = (char *)wmem_alloc(scope, (size_t)len + 1);
+    memcpy(s, d, (size_t)len);
+    s[len] = '\0';
+    return s;
+}
+
 char *
 ms_line_string(ms_ctx_t *c, int offset, int len)
 {
@@ -87,7 +98,7 @@ ms_line_string(ms_ctx_t *c, int offset, int len)
         while (i < len && d[i] >= 0x20 && d[i] < 0x7f)
             i++;
         if (i == len)
-            return wmem_strndup(c->pinfo->pool, (const char *)d, (size_t)len);
+            return copy_octets(c->pinfo->pool, d, len);
     }
     return tvb_format_text(c->pinfo->pool, c->tvb, offset, len);
 }
@@ -141,9 +152,15 @@ ms_add_text(ms_ctx_t *c, proto_tree *tree, int hf, int offset, int len, unsigned
         int i = 0;
         while (i < len && d[i] && d[i] < 0x80)
             i++;
-        if (i == len)
-            return proto_tree_add_string(tree, hf, c->tvb, offset, len,
-                                         wmem_strndup(c->pinfo->pool, (const char *)d, (size_t)len));
+        if (i == len) {
+            /* The item keeps a copy of its own: the string is needed only
+             * for the call (on the stack when it is short, as most are). */
+            char buf[256];
+            char *text = len < (int)sizeof buf ? buf : (char *)wmem_alloc(c->pinfo->pool, (size_t)len + 1);
+            memcpy(text, d, (size_t)len);
+            text[len] = '\0';
+            return proto_tree_add_string(tree, hf, c->tvb, offset, len, text);
+        }
     }
     if (len <= 0 || tvb_find_uint8(c->tvb, offset, len, 0) < 0)
         return proto_tree_add_item(tree, hf, c->tvb, offset, len, enc | ENC_NA);

@@ -83,6 +83,39 @@ ms_auth_summary(ms_ctx_t *c, int arg_off, int arg_len)
 
 static guint32 listing_lines(const ms_ctx_t *c);
 
+/* Text put together in place, from strings and numbers, without printf:
+ * PDU summaries and Info texts are made for every PDU of a shown frame.
+ * What does not fit is cut (the Info column keeps COL_MAX_INFO_LEN octets
+ * anyway). */
+typedef struct {
+    size_t used;
+    char text[COL_MAX_INFO_LEN];
+} ms_text_t;
+
+static void
+text_start(ms_text_t *t)
+{
+    t->used = 0;   /* not the whole buffer: that would cost more than the text */
+    t->text[0] = '\0';
+}
+
+static void
+text_add(ms_text_t *t, const char *s)
+{
+    size_t n = MIN(strlen(s), sizeof t->text - 1 - t->used);
+    memcpy(t->text + t->used, s, n);
+    t->used += n;
+    t->text[t->used] = '\0';
+}
+
+static void
+text_add_uint(ms_text_t *t, guint32 n)
+{
+    char digits[11];
+    uint32_to_str_buf(n, digits, sizeof digits);
+    text_add(t, digits);
+}
+
 /* A listing's lines as items (the terminating "." line is none), and
  * their count for the Info column. */
 static const char *
@@ -115,9 +148,13 @@ listing_summary(ms_ctx_t *c)
     }
     if (!c->want_text)
         return "";
-    return wmem_strdup_printf(c->pinfo->pool, "Listing: %d line%s%s", lines,
-                              lines == 1 ? "" : "s",
-                              u->flags & MS_UF_ENDS_BODY ? ", end" : "");
+    ms_text_t t;
+    text_start(&t);
+    text_add(&t, "Listing: ");
+    text_add_uint(&t, (guint32)lines);
+    text_add(&t, lines == 1 ? " line" : " lines");
+    text_add(&t, u->flags & MS_UF_ENDS_BODY ? ", end" : "");
+    return wmem_strdup(c->pinfo->pool, t.text);
 }
 
 /* Message content or a BDAT chunk: its octets as an item; at the end of the
@@ -133,14 +170,20 @@ content_summary(ms_ctx_t *c)
                             u->len);
     if (!c->want_text)
         return "";
-    const char *piece = chunk ? wmem_strdup_printf(c->pinfo->pool, "Chunk data (%u octets)", u->len)
-                              : NULL;
-    if (!(u->flags & MS_UF_ENDS_BODY))
-        return chunk ? piece
-                     : wmem_strdup_printf(c->pinfo->pool, "Message content (%u octets)", u->len);
-    return wmem_strdup_printf(c->pinfo->pool, "%s%s (message: %u octets%s)",
-                              chunk ? piece : "End of message", chunk ? ", last chunk" : "",
-                              u->msg_len, u->msg_id ? ", reassembled" : "");
+    bool ends = u->flags & MS_UF_ENDS_BODY;
+    ms_text_t t;
+    text_start(&t);
+    if (chunk || !ends) {
+        text_add(&t, chunk ? "Chunk data (" : "Message content (");
+        text_add_uint(&t, u->len);
+        text_add(&t, " octets)");
+    }
+    if (ends) {
+        text_add(&t, chunk ? ", last chunk (message: " : "End of message (message: ");
+        text_add_uint(&t, u->msg_len);
+        text_add(&t, u->msg_id ? " octets, reassembled)" : " octets)");
+    }
+    return wmem_strdup(c->pinfo->pool, t.text);
 }
 
 static const char *
@@ -495,17 +538,13 @@ first_line_len(const ms_ctx_t *c)
 static void
 append_info(ms_ctx_t *c, const char *summary)
 {
-    const char *parts[] = { "[", ms_phase_name(c->proto, c->u->phase),
-                            c->u->from_server ? "] S: " : "] C: ", summary };
-    char text[COL_MAX_INFO_LEN];
-    size_t used = 0;
-    for (size_t i = 0; i < G_N_ELEMENTS(parts); i++) {
-        size_t n = MIN(strlen(parts[i]), sizeof text - 1 - used);
-        memcpy(text + used, parts[i], n);
-        used += n;
-    }
-    text[used] = '\0';
-    col_append_sep_str(c->pinfo->cinfo, COL_INFO, " | ", text);
+    ms_text_t t;
+    text_start(&t);
+    text_add(&t, "[");
+    text_add(&t, ms_phase_name(c->proto, c->u->phase));
+    text_add(&t, c->u->from_server ? "] S: " : "] C: ");
+    text_add(&t, summary);
+    col_append_sep_str(c->pinfo->cinfo, COL_INFO, " | ", t.text);
 }
 
 void

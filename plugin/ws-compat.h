@@ -40,6 +40,7 @@ typedef gboolean ms_heur_result_t;
 #define tvb_find_uint8(tvb, off, len, needle)    tvb_find_guint8(tvb, off, len, needle)
 #define tvb_ws_mempbrk_pattern_uint8(tvb, off, len, pat, found) \
     tvb_ws_mempbrk_pattern_guint8(tvb, off, len, pat, found)
+#define uint32_to_str_buf(u, buf, len)           guint32_to_str_buf(u, buf, len)
 #endif
 
 /* Boolean preferences are gboolean up to 4.2 and bool from 4.4 on. */
