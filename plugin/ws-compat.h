@@ -33,8 +33,9 @@ typedef bool ms_heur_result_t;
 typedef gboolean ms_heur_result_t;
 #endif
 
-/* The guint8-style tvb accessors were renamed in 4.4 (the old names are
- * deprecated since); provide the new names on older releases. */
+/* The guint8-style tvb accessors and the guint32 number formatter were
+ * renamed in 4.4 (the old names are deprecated since); provide the new
+ * names on older releases. */
 #if !MS_WS_AT_LEAST(4, 4)
 #define tvb_get_uint8(tvb, off)                  tvb_get_guint8(tvb, off)
 #define tvb_find_uint8(tvb, off, len, needle)    tvb_find_guint8(tvb, off, len, needle)
